@@ -1,0 +1,5 @@
+"""Permissions shared across apps."""
+
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+__all__ = ["AllowAny", "IsAuthenticated"]

@@ -1,0 +1,53 @@
+"""Throttles counted in the default cache (Redis in production), so limits hold across workers.
+
+Rates come from settings (`THROTTLE_<SCOPE>` in the environment). The client address is the
+connection's own unless TRUSTED_PROXY_COUNT proxies are declared (DRF's NUM_PROXIES).
+"""
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class IPThrottle(SimpleRateThrottle):
+    """Counts requests per client address for the subclass's scope."""
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class UserScopedThrottle(SimpleRateThrottle):
+    """Counts requests per authenticated user (per address for anonymous callers)."""
+
+    def get_cache_key(self, request, view):
+        user = request.user
+        ident = f"user-{user.pk}" if user and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AnonThrottle(IPThrottle):
+    scope = "anon"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)
+
+
+class UserThrottle(UserScopedThrottle):
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
+
+
+class LoginThrottle(IPThrottle):
+    scope = "login"
+
+
+class RegisterThrottle(IPThrottle):
+    scope = "register"
+
+
+class AccountEmailThrottle(IPThrottle):
+    scope = "account_email"

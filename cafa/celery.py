@@ -1,0 +1,14 @@
+"""The Celery app. Configuration comes from Django settings (`CELERY_*`); tasks live in each app."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cafa.settings")
+
+app = Celery("cafa")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic jobs (CONTRACT.md §15) are added here by the apps that own them.
+app.conf.beat_schedule = {}
