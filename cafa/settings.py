@@ -114,6 +114,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024
 PROFILE_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+# Django serves /media/ itself only when asked (development, the compose stack); a real
+# deployment puts a web server or object storage in front.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 
 # --- Locale ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -154,6 +157,7 @@ DJOSER = {
         "user": "accounts.serializers.UserSerializer",
         "current_user": "accounts.serializers.UserSerializer",
         "user_delete": "accounts.serializers.DjoserDeleteSerializer",
+        "password_reset": "accounts.serializers.AccountEmailSerializer",
         "password_reset_confirm": "accounts.serializers.PasswordResetConfirmSerializer",
         "set_password": "accounts.serializers.SetPasswordSerializer",
         "set_username": "accounts.serializers.SetUsernameSerializer",
@@ -254,8 +258,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/$"]
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

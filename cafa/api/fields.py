@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 CENT = Decimal("0.01")
@@ -12,6 +14,7 @@ def quantize_money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@extend_schema_field(OpenApiTypes.NUMBER)
 class MoneyField(serializers.DecimalField):
     """A GHS amount: Decimal inside, JSON number outside (`52.5`, `0`)."""
 
@@ -35,6 +38,7 @@ def absolute_media_url(request, file) -> str | None:
     return request.build_absolute_uri(url) if request is not None else url
 
 
+@extend_schema_field(OpenApiTypes.URI)
 class AbsoluteFileUrlField(serializers.Field):
     """Read-only: the absolute URL of a FileField/ImageField value, or null."""
 

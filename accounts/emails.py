@@ -1,0 +1,77 @@
+"""Account e-mails: built and sent by a Celery task after the commit that caused them.
+
+djoser calls `Queued*Email(request, context).send(to)`; we only queue the task there, so no
+request waits on SMTP and the worker builds the message (and its token) itself.
+"""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+SUBJECTS = {
+    "activation": "Activate your Cafa Tickets account",
+    "password_reset": "Reset your Cafa Tickets password",
+    "email_change_confirm": "Confirm your new e-mail address",
+    "email_changed_notice": "Your Cafa Tickets e-mail address was changed",
+}
+
+
+def queue(kind: str, user_id: int, **extra) -> None:
+    """Hand the e-mail to the task queue (in-process when tasks are eager)."""
+    from accounts.tasks import send_account_email
+
+    send_account_email.delay(kind, user_id, **extra)
+
+
+def build(kind: str, user, **extra) -> EmailMultiAlternatives:
+    """The finished message of `kind` for `user`."""
+    context, recipient = _context_and_recipient(kind, user, **extra)
+    context.update(user=user, frontend_url=settings.FRONTEND_URL)
+    body = render_to_string(f"accounts/email/{kind}.txt", context)
+    return EmailMultiAlternatives(SUBJECTS[kind], body, settings.DEFAULT_FROM_EMAIL, [recipient])
+
+
+def _context_and_recipient(kind, user, **extra):
+    if kind == "activation":
+        uid, token = _uid_token(user)
+        return {"link": f"{settings.FRONTEND_URL}/activate/{uid}/{token}"}, user.email
+    if kind == "password_reset":
+        uid, token = _uid_token(user)
+        return {"link": f"{settings.FRONTEND_URL}/password-reset?uid={uid}&token={token}"}, user.email
+    if kind == "email_change_confirm":
+        from accounts.services import email_change_link_parts
+
+        change = user.email_changes.get(pk=extra["change_id"])
+        uid, token = email_change_link_parts(change)
+        link = f"{settings.FRONTEND_URL}/confirm-email?uid={uid}&token={token}"
+        return {"link": link, "new_email": change.new_email}, change.new_email
+    if kind == "email_changed_notice":
+        return {"new_email": user.email}, extra["old_email"]
+    raise ValueError(f"unknown account e-mail {kind!r}")
+
+
+def _uid_token(user):
+    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+
+
+class _QueuedEmail:
+    kind = ""
+
+    def __init__(self, request=None, context=None):
+        self.user = (context or {})["user"]
+
+    def send(self, to, *args, **kwargs):
+        user_id, kind = self.user.pk, self.kind
+        transaction.on_commit(lambda: queue(kind, user_id))
+
+
+class QueuedActivationEmail(_QueuedEmail):
+    kind = "activation"
+
+
+class QueuedPasswordResetEmail(_QueuedEmail):
+    kind = "password_reset"

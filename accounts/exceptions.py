@@ -1,0 +1,29 @@
+"""Domain errors of the accounts app; the API layer renders each as the error envelope."""
+
+from cafa.api.exceptions import DomainError
+
+
+class InvalidCredentials(DomainError):
+    status_code = 401
+    error = "Invalid credentials"
+    default_detail = "Invalid email/username or password."
+
+
+class AccountNotVerified(DomainError):
+    status_code = 403
+    error = "Account not verified"
+    default_detail = "Please verify your email before logging in."
+
+
+class AccountChangeRefused(DomainError):
+    """A400 refusal of A13-A16; the `error` headline names the reason."""
+
+    status_code = 400
+
+
+class StaleActivation(DomainError):
+    """The activation link belongs to an account that was already activated (or since closed)."""
+
+    status_code = 403
+    error = "Permission Denied"
+    default_detail = "Stale token for given user."

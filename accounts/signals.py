@@ -1,0 +1,11 @@
+"""Hooks through which later apps extend accounts without accounts importing them.
+
+Receivers of `collect_user_stats` return a dict of User `stats` keys they know how to count;
+receivers of `account_deletion_requested` return a reason (str) when the account must not be
+deleted yet, else None.
+"""
+
+from django.dispatch import Signal
+
+collect_user_stats = Signal()
+account_deletion_requested = Signal()
