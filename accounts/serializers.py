@@ -161,7 +161,10 @@ class RegistrationSerializer(serializers.Serializer):
         return attrs
 
     def create(self, validated_data):
-        return services.register_user(**validated_data)
+        try:
+            return services.register_user(**validated_data)
+        except DjangoValidationError as error:  # lost a race with a concurrent registration
+            raise serializers.ValidationError(error.message_dict) from error
 
     def to_representation(self, user):
         return {

@@ -46,6 +46,8 @@ def register_user(*, email, username, password, full_name="", phone_number=None)
                 is_active=False,
             )
     except IntegrityError as error:  # a concurrent registration won the race on email/username
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": ["A user with that username already exists."]}) from error
         raise ValidationError({"email": ["A user with this email already exists."]}) from error
 
 
@@ -101,9 +103,11 @@ def update_profile(*, user, **changes) -> User:
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     old_image = user.profile_image.name if user.profile_image else None
+    if not changes:
+        return user
     for field, value in changes.items():
         setattr(user, field, value)
-    user.save(update_fields=list(changes) or None)
+    user.save(update_fields=list(changes))
     if "profile_image" in changes and old_image and old_image != (user.profile_image.name or None):
         user.profile_image.storage.delete(old_image)
     return user
@@ -114,7 +118,9 @@ def update_settings(*, user, **changes) -> dict:
     for field, value in changes.items():
         if field in SETTINGS_FIELDS:
             setattr(user, field, value)
-    user.save(update_fields=[f for f in changes if f in SETTINGS_FIELDS] or None)
+    changed = [field for field in changes if field in SETTINGS_FIELDS]
+    if changed:
+        user.save(update_fields=changed)
     user.__dict__.pop("notification_settings", None)
     return user.notification_settings
 

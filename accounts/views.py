@@ -1,9 +1,12 @@
 """HTTP endpoints of CONTRACT.md §2: parse, call a service, serialize."""
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from djoser import views as djoser_views
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework_simplejwt import views as jwt_views
@@ -22,7 +25,7 @@ def _validated(serializer_class, request, **kwargs):
 class UserViewSet(djoser_views.UserViewSet):
     """djoser's users/ endpoints, with our throttles, activation and account deletion."""
 
-    queryset = djoser_views.User.objects.order_by("pk")  # a stable page order for staff listings
+    queryset = get_user_model().objects.order_by("pk")  # a stable page order for staff listings
 
     action_throttles = {
         "create": [RegisterThrottle],
@@ -37,6 +40,12 @@ class UserViewSet(djoser_views.UserViewSet):
     def get_throttles(self):
         extra = [throttle() for throttle in self.action_throttles.get(self.action, [])]
         return [*super().get_throttles(), *extra]
+
+    def permission_denied(self, request, **kwargs):
+        # djoser hides other users on read/update only; deleting one must not reveal it either.
+        if request.user.is_authenticated and self.action == "destroy":
+            raise NotFound()
+        super().permission_denied(request, **kwargs)
 
     def update(self, request, *args, **kwargs):
         kwargs["partial"] = True  # PUT is partial too (CONTRACT §2.7)
@@ -90,14 +99,15 @@ class TokenCreateView(generics.GenericAPIView):
 
 
 class _UniformTokenErrors:
-    """Every refused token answers the same 401, whatever simplejwt's reason."""
+    """Every refused token answers the same 401, whatever simplejwt's reason (including a token
+    whose account was deactivated or removed: simplejwt's refresh raises DoesNotExist for the latter)."""
 
     authentication_classes = []
 
     def post(self, request, *args, **kwargs):
         try:
             return super().post(request, *args, **kwargs)
-        except (TokenError, InvalidToken):
+        except (TokenError, InvalidToken, AuthenticationFailed, ObjectDoesNotExist):
             raise InvalidToken("Token is invalid or expired") from None
 
 

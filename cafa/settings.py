@@ -146,6 +146,7 @@ SIMPLE_JWT = {
 
 DJOSER = {
     "USER_ID_FIELD": "id",
+    "TOKEN_MODEL": None,  # JWT only: no DRF auth-token app
     "LOGIN_FIELD": "email",
     "HIDE_USERS": True,
     "SEND_ACTIVATION_EMAIL": True,
