@@ -17,6 +17,10 @@ SUBJECTS = {
     "password_reset": "Reset your Cafa Tickets password",
     "email_change_confirm": "Confirm your new e-mail address",
     "email_changed_notice": "Your Cafa Tickets e-mail address was changed",
+    "verification_submitted": "Organizer verification waiting for review",
+    "verification_approved": "You are now a verified organizer",
+    "verification_rejected": "Your organizer verification was not approved",
+    "verification_revoked": "Your organizer verification was revoked",
 }
 
 
@@ -32,7 +36,8 @@ def build(kind: str, user, **extra) -> EmailMultiAlternatives:
     context, recipient = _context_and_recipient(kind, user, **extra)
     context.update(user=user, frontend_url=settings.FRONTEND_URL)
     body = render_to_string(f"accounts/email/{kind}.txt", context)
-    return EmailMultiAlternatives(SUBJECTS[kind], body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    recipients = recipient if isinstance(recipient, list) else [recipient]
+    return EmailMultiAlternatives(SUBJECTS[kind], body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 def _context_and_recipient(kind, user, **extra):
@@ -43,7 +48,7 @@ def _context_and_recipient(kind, user, **extra):
         uid, token = _uid_token(user)
         return {"link": f"{settings.FRONTEND_URL}/password-reset?uid={uid}&token={token}"}, user.email
     if kind == "email_change_confirm":
-        from accounts.services import email_change_link_parts
+        from accounts.services.account import email_change_link_parts
 
         change = user.email_changes.get(pk=extra["change_id"])
         uid, token = email_change_link_parts(change)
@@ -51,7 +56,18 @@ def _context_and_recipient(kind, user, **extra):
         return {"link": link, "new_email": change.new_email}, change.new_email
     if kind == "email_changed_notice":
         return {"new_email": user.email}, extra["old_email"]
+    if kind == "verification_submitted":
+        return {"review_url": "/admin/accounts/verificationrequest/"}, _staff_addresses()
+    if kind.startswith("verification_"):
+        return {"reason": user.verification_notes}, user.email
     raise ValueError(f"unknown account e-mail {kind!r}")
+
+
+def _staff_addresses() -> list[str]:
+    from accounts.models import User
+
+    configured = settings.STAFF_NOTIFICATION_EMAILS
+    return configured or list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
 
 
 def _uid_token(user):

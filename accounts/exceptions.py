@@ -27,3 +27,15 @@ class StaleActivation(DomainError):
     status_code = 403
     error = "Permission Denied"
     default_detail = "Stale token for given user."
+
+
+class VerificationRefused(DomainError):
+    """An identity-verification step that the current status does not allow (CONTRACT.md §3)."""
+
+    status_code = 400
+
+
+class PaymentProfileRefused(DomainError):
+    """A payout-account change that the rules of CONTRACT.md §10 refuse."""
+
+    status_code = 400

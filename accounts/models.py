@@ -1,5 +1,6 @@
 """Users: identity, profile, notification settings and organizer verification state."""
 
+import os
 import uuid
 
 from django.conf import settings
@@ -11,9 +12,21 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
 
+class PrivateMediaStorage(FileSystemStorage):
+    """Files under PRIVATE_MEDIA_ROOT, a folder no URL serves; read at use, so tests can move it."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def private_storage():
     """Identity documents: stored outside MEDIA_ROOT, served only through authenticated views."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateMediaStorage()
 
 
 @deconstructible
@@ -119,6 +132,14 @@ class User(AbstractUser):
             "email_notifications": self.email_notifications,
             "sms_notifications": self.sms_notifications,
         }
+
+
+class VerificationRequest(User):
+    """The staff review queue of identity verifications (a view of users, not a table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "verification request"
 
 
 class PendingEmailChange(models.Model):

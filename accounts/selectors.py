@@ -1,7 +1,9 @@
 """Reads of the accounts domain."""
 
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import VerificationStatus
 from accounts.signals import collect_user_stats
 
 
@@ -17,3 +19,37 @@ def user_stats(user) -> dict:
     for _receiver, contribution in collect_user_stats.send(sender=type(user), user=user):
         stats.update(contribution or {})
     return stats
+
+
+NEXT_STEPS = {
+    VerificationStatus.NOT_STARTED: "upload_id",
+    VerificationStatus.ID_UPLOADED: "upload_selfie",
+    VerificationStatus.REJECTED: "resubmit",
+}
+
+
+def _file_url(request, user, kind):
+    if not getattr(user, kind):
+        return None
+    return request.build_absolute_uri(reverse("verification-file", kwargs={"kind": kind}))
+
+
+def verification_state(user, request) -> dict:
+    """The `data` block of V1: where the user stands and what to do next."""
+    from accounts.services.verification import verification_mode
+
+    status = user.verification_status
+    rejected = status == VerificationStatus.REJECTED
+    return {
+        "verification_status": status,
+        "verification_submitted_at": user.verification_submitted_at,
+        "verified_at": user.verified_at,
+        "verification_notes": user.verification_notes or None,
+        "rejection_reason": (user.verification_notes or None) if rejected else None,
+        "is_organizer": user.is_organizer,
+        "id_document": _file_url(request, user, "id_document"),
+        "selfie_image": _file_url(request, user, "selfie_image"),
+        "next_step": NEXT_STEPS.get(status),
+        "can_create_events": status == VerificationStatus.VERIFIED,
+        "mode": verification_mode(),
+    }

@@ -4,7 +4,8 @@ djoser's `users/{id}/`."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from accounts import views
+from accounts.views import account as views
+from accounts.views import payment_profiles, verification
 
 router = SimpleRouter()
 router.register("users", views.UserViewSet, basename="user")
@@ -13,7 +14,32 @@ reset_password = views.UserViewSet.as_view({"post": "reset_password"})
 reset_password_confirm = views.UserViewSet.as_view({"post": "reset_password_confirm"})
 delete_account = views.DeleteAccountView.as_view()
 
+
+def payment_profile_routes(prefix: str, name: str) -> list:
+    """M1-M6 under one prefix; the contract serves them under two."""
+    return [
+        path(prefix, payment_profiles.PaymentProfileListView.as_view(), name=f"{name}-list"),
+        path(f"{prefix}<uuid:profile_id>/", payment_profiles.PaymentProfileDetailView.as_view(), name=f"{name}-detail"),
+        path(
+            f"{prefix}<uuid:profile_id>/set-default/",
+            payment_profiles.SetDefaultPaymentProfileView.as_view(),
+            name=f"{name}-set-default",
+        ),
+    ]
+
+
 urlpatterns = [
+    path("auth/verification/status/", verification.VerificationStatusView.as_view(), name="verification-status"),
+    path("auth/verification/upload-id/", verification.UploadIdDocumentView.as_view(), name="verification-upload-id"),
+    path(
+        "auth/verification/upload-selfie/",
+        verification.UploadSelfieView.as_view(),
+        name="verification-upload-selfie",
+    ),
+    path("auth/verification/retry/", verification.RetryVerificationView.as_view(), name="verification-retry"),
+    path("auth/verification/files/<str:kind>/", verification.VerificationFileView.as_view(), name="verification-file"),
+    *payment_profile_routes("auth/payment-profile/", "payment-profile"),
+    *payment_profile_routes("auth/users/payment-profile/", "users-payment-profile"),
     path("auth/login/", views.LoginView.as_view(), name="login"),
     path("auth/jwt/create/", views.TokenCreateView.as_view(), name="jwt-create"),
     path("auth/jwt/refresh/", views.TokenRefreshView.as_view(), name="jwt-refresh"),

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from accounts import services
 from accounts.models import PendingEmailChange
+from accounts.services import account as services
 from accounts.signals import account_deletion_requested
 from accounts.tests.conftest import (
     assert_envelope,

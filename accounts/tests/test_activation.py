@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from accounts import services
+from accounts.services import account as services
 from accounts.tests.conftest import assert_envelope, assert_validation_error, last_link, link_params
 
 pytestmark = pytest.mark.django_db

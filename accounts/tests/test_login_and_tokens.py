@@ -4,7 +4,7 @@ import jwt
 import pytest
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import services
+from accounts.services import account as services
 from accounts.tests.conftest import assert_envelope, assert_validation_error, jwt_client
 
 pytestmark = pytest.mark.django_db

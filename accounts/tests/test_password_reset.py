@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from accounts import services
+from accounts.services import account as services
 from accounts.tests.conftest import assert_validation_error, last_link, link_params
 
 pytestmark = pytest.mark.django_db

@@ -131,7 +131,7 @@ def test_bad_field_is_refused_and_nothing_is_created(api_client, field, value):
     [("email", "A user with this email already exists."), ("username", "A user with that username already exists.")],
 )
 def test_losing_a_registration_race_is_a_validation_error(api_client, make_user, monkeypatch, field, text):
-    from accounts.serializers import RegistrationSerializer
+    from accounts.serializers.account import RegistrationSerializer
 
     # the other request commits between our uniqueness check and our insert
     monkeypatch.setattr(RegistrationSerializer, f"validate_{field}", lambda self, value: value.lower())

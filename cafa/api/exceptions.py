@@ -6,7 +6,8 @@ this module turns those, DRF's own exceptions and Django's 404/500 into the enve
 
 import math
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -104,6 +105,10 @@ def _plain_message(detail):
 
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every handled exception leaves as the envelope."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()  # never echo Django's "No <Model> matches the given query."
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # unhandled: Django's handler500 answers with the 500 envelope
@@ -150,3 +155,13 @@ def handler500(request):
     from django.views.defaults import server_error
 
     return server_error(request)
+
+
+class SuccessFlagMixin:
+    """For endpoints whose bodies carry `success`: their error envelopes say `success: false` too."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(response.data, dict):
+            response.data = {"success": False, **response.data}
+        return response

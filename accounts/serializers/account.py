@@ -5,59 +5,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from djoser import serializers as djoser_serializers
 from rest_framework import serializers
 
-from accounts import selectors, services
-from accounts.images import clean_image
-from accounts.validators import normalize_phone, validate_username
+from accounts import selectors
+from accounts.serializers.fields import ImageUploadField, PhoneField, django_errors
+from accounts.services import account as services
+from accounts.validators import validate_username
 from cafa.api.fields import absolute_media_url
 
 User = get_user_model()
 PASSWORDS_DO_NOT_MATCH = "Passwords do not match."
-
-
-def _django_errors(call, *args):
-    try:
-        return call(*args)
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(error.messages) from error
-
-
-class PhoneField(serializers.CharField):
-    """A phone number normalised to +233... ; "" and null clear it."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("allow_null", True)
-        kwargs.setdefault("allow_blank", True)
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def run_validation(self, data=serializers.empty):
-        # CharField answers "" without calling to_internal_value; the contract stores null.
-        return super().run_validation(data) or None
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        return _django_errors(normalize_phone, value) if value else None
-
-
-class ProfileImageField(serializers.ImageField):
-    """A real JPEG/PNG/WebP image (≤ PROFILE_IMAGE_MAX_BYTES), re-encoded; "" or null removes it."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_null", True)
-        super().__init__(**kwargs)
-
-    def validate_empty_values(self, data):
-        if data in ("", None):
-            return True, None
-        return super().validate_empty_values(data)
-
-    def to_internal_value(self, data):
-        from django.conf import settings
-
-        if isinstance(data, str):
-            raise serializers.ValidationError("Upload an image file.")
-        return _django_errors(lambda: clean_image(data, max_bytes=settings.PROFILE_IMAGE_MAX_BYTES))
 
 
 class NotificationSettingsSerializer(serializers.Serializer):
@@ -70,7 +25,7 @@ class NotificationSettingsSerializer(serializers.Serializer):
 class UserSerializer(serializers.ModelSerializer):
     """The User object of CONTRACT.md §1.12; only the profile fields are writable."""
 
-    profile_image = ProfileImageField()
+    profile_image = ImageUploadField(max_bytes_setting="PROFILE_IMAGE_MAX_BYTES", clearable=True)
     phone_number = PhoneField(max_length=20)
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     bio = serializers.CharField(max_length=500, required=False, allow_blank=True, allow_null=True)
@@ -144,7 +99,7 @@ class RegistrationSerializer(serializers.Serializer):
 
     def validate_username(self, value):
         value = value.strip()
-        _django_errors(validate_username, value)
+        django_errors(validate_username, value)
         if User.objects.filter(username__iexact=value).exists():
             raise serializers.ValidationError("A user with that username already exists.")
         return value
@@ -213,7 +168,7 @@ class SetUsernameSerializer(djoser_serializers.CurrentPasswordSerializer):
 
     def validate_new_username(self, value):
         value = value.strip()
-        _django_errors(validate_username, value)
+        django_errors(validate_username, value)
         user = self.context["request"].user
         if User.objects.filter(username__iexact=value).exclude(pk=user.pk).exists():
             raise serializers.ValidationError("A user with that username already exists.")

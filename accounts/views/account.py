@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from accounts import serializers, services
+from accounts.serializers import account as serializers
+from accounts.services import account as services
 from cafa.api.throttling import AccountEmailThrottle, LoginThrottle, RegisterThrottle
 
 

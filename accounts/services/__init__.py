@@ -1,0 +1,1 @@
+"""Write use-cases of the accounts domain, one module per area."""

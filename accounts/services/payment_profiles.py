@@ -1,0 +1,82 @@
+"""Payout accounts of organizers (CONTRACT.md §10 M1-M6).
+
+A user's profile operations run under a lock on the user row, so "first profile becomes the
+default" and "one default at a time" hold when two requests arrive together. Verification of
+the account (the GHS 1.00 transfer) is started by the payments app on `payment_profile_created`.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from accounts.exceptions import PaymentProfileRefused
+from accounts.models import PaymentProfile, User
+from accounts.signals import payment_profile_created, payment_profile_deletion_requested
+
+
+def _lock_owner(user_id):
+    User.objects.select_for_update().get(pk=user_id)
+
+
+def create_payment_profile(*, user, method, name, account, description="") -> PaymentProfile:
+    """Save a new pending payout account; the caller's first one becomes the default."""
+    with transaction.atomic():
+        _lock_owner(user.pk)
+        live = PaymentProfile.objects.live().filter(user=user)
+        if live.filter(method=method, account_number=account["account_number"]).exists():
+            raise ValidationError({"account_details": ["This account is already one of your payment profiles."]})
+        profile = PaymentProfile.objects.create(
+            user=user,
+            method=method,
+            name=name,
+            description=description,
+            is_default=not live.exists(),
+            **account,
+        )
+    transaction.on_commit(lambda: payment_profile_created.send(sender=PaymentProfile, profile=profile))
+    return profile
+
+
+def update_payment_profile(*, profile, **changes) -> PaymentProfile:
+    """Rename or re-describe a profile; `is_default: true` follows the set-default rule."""
+    make_default = changes.pop("is_default", False)
+    for field in ("name", "description"):
+        if field in changes:
+            setattr(profile, field, changes[field])
+    profile.save(update_fields=["name", "description", "updated_at"])
+    if make_default:
+        profile = set_default_payment_profile(profile=profile)
+    return profile
+
+
+def set_default_payment_profile(*, profile) -> PaymentProfile:
+    """Make a verified profile the default and clear the previous one."""
+    if not profile.is_verified:
+        raise PaymentProfileRefused("Only a verified profile can be the default.", error="Profile not verified")
+    with transaction.atomic():
+        _lock_owner(profile.user_id)
+        PaymentProfile.objects.live().filter(user_id=profile.user_id, is_default=True).exclude(pk=profile.pk).update(
+            is_default=False
+        )
+        PaymentProfile.objects.filter(pk=profile.pk).update(is_default=True, updated_at=timezone.now())
+    profile.refresh_from_db()
+    return profile
+
+
+def delete_payment_profile(*, profile) -> None:
+    """Soft-delete a profile unless it is the default among others or other apps still use it."""
+    with transaction.atomic():
+        _lock_owner(profile.user_id)
+        others = PaymentProfile.objects.live().filter(user_id=profile.user_id).exclude(pk=profile.pk)
+        if profile.is_default and others.exists():
+            raise PaymentProfileRefused(
+                "Make another profile the default before deleting this one.", error="Cannot delete payment profile"
+            )
+        for _receiver, objection in payment_profile_deletion_requested.send(sender=PaymentProfile, profile=profile):
+            if objection:
+                raise PaymentProfileRefused(
+                    objection["message"], error="Cannot delete payment profile", **objection.get("extra", {})
+                )
+        profile.deleted_at = timezone.now()
+        profile.is_default = False
+        profile.save(update_fields=["deleted_at", "is_default", "updated_at"])

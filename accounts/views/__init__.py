@@ -1,0 +1,1 @@
+"""HTTP endpoints of the accounts domain, one module per area."""
