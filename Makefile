@@ -39,7 +39,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 schema: $(VENV)/.installed
-	$(BIN)/python manage.py spectacular --validate --file /tmp/cafa-openapi.yaml
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /tmp/cafa-openapi.yaml
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py

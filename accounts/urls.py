@@ -15,14 +15,19 @@ reset_password_confirm = views.UserViewSet.as_view({"post": "reset_password_conf
 delete_account = views.DeleteAccountView.as_view()
 
 
-def payment_profile_routes(prefix: str, name: str) -> list:
-    """M1-M6 under one prefix; the contract serves them under two."""
+def payment_profile_routes(prefix: str, name: str, *, documented: bool = True) -> list:
+    """M1-M6 under one prefix; the contract serves them under two (the alias stays out of the docs)."""
+    hidden = {} if documented else {"schema": None}
     return [
-        path(prefix, payment_profiles.PaymentProfileListView.as_view(), name=f"{name}-list"),
-        path(f"{prefix}<uuid:profile_id>/", payment_profiles.PaymentProfileDetailView.as_view(), name=f"{name}-detail"),
+        path(prefix, payment_profiles.PaymentProfileListView.as_view(**hidden), name=f"{name}-list"),
+        path(
+            f"{prefix}<uuid:profile_id>/",
+            payment_profiles.PaymentProfileDetailView.as_view(**hidden),
+            name=f"{name}-detail",
+        ),
         path(
             f"{prefix}<uuid:profile_id>/set-default/",
-            payment_profiles.SetDefaultPaymentProfileView.as_view(),
+            payment_profiles.SetDefaultPaymentProfileView.as_view(**hidden),
             name=f"{name}-set-default",
         ),
     ]
@@ -39,7 +44,7 @@ urlpatterns = [
     path("auth/verification/retry/", verification.RetryVerificationView.as_view(), name="verification-retry"),
     path("auth/verification/files/<str:kind>/", verification.VerificationFileView.as_view(), name="verification-file"),
     *payment_profile_routes("auth/payment-profile/", "payment-profile"),
-    *payment_profile_routes("auth/users/payment-profile/", "users-payment-profile"),
+    *payment_profile_routes("auth/users/payment-profile/", "users-payment-profile", documented=False),
     path("auth/login/", views.LoginView.as_view(), name="login"),
     path("auth/jwt/create/", views.TokenCreateView.as_view(), name="jwt-create"),
     path("auth/jwt/refresh/", views.TokenRefreshView.as_view(), name="jwt-refresh"),

@@ -10,5 +10,7 @@ app = Celery("cafa")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic jobs (CONTRACT.md §15) are added here by the apps that own them.
-app.conf.beat_schedule = {}
+# Periodic jobs (CONTRACT.md §15). Each task is idempotent and safe to run late or twice.
+app.conf.beat_schedule = {
+    "events-flush-view-counts": {"task": "events.flush_event_view_counts", "schedule": 60.0},
+}

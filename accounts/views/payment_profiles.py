@@ -1,6 +1,8 @@
 """Payout account endpoints M1-M6 (CONTRACT.md §10); each path also lives under auth/users/."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
@@ -21,6 +23,8 @@ IMMUTABLE_FIELDS = {"method", "account_details"}
 
 
 class OwnProfileMixin(SuccessFlagMixin):
+    queryset = PaymentProfile.objects.none()
+
     def get_queryset(self):
         return PaymentProfile.objects.live().filter(user=self.request.user)
 
@@ -36,6 +40,7 @@ class PaymentProfileListView(OwnProfileMixin, generics.GenericAPIView):
 
     serializer_class = PaymentProfileCreateSerializer
 
+    @extend_schema(operation_id="auth_payment_profile_list", responses=PaymentProfileSerializer(many=True))
     def get(self, request):
         profiles = PaymentProfileSerializer(self.get_queryset(), many=True).data
         return Response({"count": len(profiles), "results": profiles})
@@ -76,6 +81,7 @@ class PaymentProfileDetailView(OwnProfileMixin, generics.GenericAPIView):
 class SetDefaultPaymentProfileView(OwnProfileMixin, generics.GenericAPIView):
     """M6."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, profile_id):
         profile = services.set_default_payment_profile(profile=self.get_profile())
         summary = {"id": str(profile.pk), "name": profile.name, "is_default": True}

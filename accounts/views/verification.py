@@ -4,6 +4,8 @@ import mimetypes
 
 from django.contrib.auth import get_user_model
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -24,6 +26,7 @@ def _answer(request, user, message, **data):
 class VerificationStatusView(SuccessFlagMixin, generics.GenericAPIView):
     """V1."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         state = selectors.verification_state(request.user, request)
         return Response({"success": True, "message": "Verification status retrieved", "data": state})
@@ -68,6 +71,7 @@ class UploadSelfieView(SuccessFlagMixin, generics.GenericAPIView):
 class RetryVerificationView(SuccessFlagMixin, generics.GenericAPIView):
     """V4: only after a rejection."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         user = services.retry_verification(user=request.user)
         return _answer(request, user, "You can upload your documents again.")
@@ -76,6 +80,7 @@ class RetryVerificationView(SuccessFlagMixin, generics.GenericAPIView):
 class VerificationFileView(generics.GenericAPIView):
     """V5: the owner's own file, or any user's for staff (`?user_id=`); everyone else gets 404."""
 
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     def get(self, request, kind):
         owner = request.user
         if request.user.is_staff and request.query_params.get("user_id", "").isdigit():

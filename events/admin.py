@@ -1,0 +1,54 @@
+"""Admin for categories and events. Staff organizers see and edit only their own events."""
+
+from django.contrib import admin
+
+from events.models import Category, Event, EventImage, TicketType
+from events.services import unique_event_slug
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "icon", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class TicketTypeInline(admin.TabularInline):
+    model = TicketType
+    extra = 0
+    fields = ["name", "price", "quantity", "min_purchase", "max_purchase", "available_from", "available_until"]
+
+
+class EventImageInline(admin.TabularInline):
+    model = EventImage
+    extra = 0
+    fields = ["image", "position"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "organizer", "category", "start_date", "venue_city", "is_published"]
+    list_filter = ["is_published", "category", "start_date"]
+    search_fields = ["title", "slug", "venue_name", "venue_city", "organizer__email"]
+    list_select_related = ["organizer", "category"]
+    date_hierarchy = "start_date"
+    inlines = [TicketTypeInline, EventImageInline]
+    readonly_fields = ["slug", "page_views", "unique_visitors", "checkin_public_key", "created_at", "updated_at"]
+    exclude = ["checkin_private_key"]
+    raw_id_fields = ["organizer", "payment_profile"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(organizer=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "organizer"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            if not request.user.is_superuser:
+                obj.organizer = request.user
+            obj.slug = unique_event_slug(obj.title)
+        super().save_model(request, obj, form, change)

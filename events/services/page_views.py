@@ -1,0 +1,84 @@
+"""Page views and unique visitors of event pages, buffered in the cache (CONTRACT.md §4.4).
+
+A page hit only touches the cache; `flush_event_view_counts` (a periodic Celery task) moves the buffered
+counts to the event rows with one `F()` UPDATE per viewed event.
+"""
+
+import contextlib
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.utils import timezone
+
+from events.models import Event
+
+VIEWS_KEY = "events:page-views:{}"
+VISITORS_KEY = "events:unique-visitors:{}"
+SEEN_KEY = "events:seen:{}:{}:{}"
+FLUSH_LOCK_KEY = "events:page-views:flush-lock"
+SEEN_TIMEOUT = int(timedelta(days=2).total_seconds())
+FLUSH_LOCK_TIMEOUT = 300
+FLUSH_BATCH = 500
+
+
+def record_event_view(*, event_id: int, visitor: str) -> None:
+    """Count one view of the event, and one unique visitor once per Accra day per `visitor` key. No DB write."""
+    _increment(VIEWS_KEY.format(event_id))
+    today = timezone.localdate(timezone=ZoneInfo(settings.EVENT_TIME_ZONE)).isoformat()
+    if cache.add(SEEN_KEY.format(event_id, today, visitor), 1, timeout=SEEN_TIMEOUT):
+        _increment(VISITORS_KEY.format(event_id))
+
+
+def flush_event_view_counts() -> int:
+    """Add the buffered counts to `Event.page_views` / `unique_visitors`; returns how many events changed.
+
+    Only the amounts read are subtracted from the buffer (`cache.decr`), so hits counted while the flush
+    runs stay buffered for the next one. A cache lock keeps two flushes from running at once.
+    """
+    if not cache.add(FLUSH_LOCK_KEY, 1, timeout=FLUSH_LOCK_TIMEOUT):
+        return 0
+    try:
+        updated = 0
+        event_ids = list(Event.objects.order_by().values_list("pk", flat=True))
+        for start in range(0, len(event_ids), FLUSH_BATCH):
+            updated += _flush_batch(event_ids[start : start + FLUSH_BATCH])
+        return updated
+    finally:
+        cache.delete(FLUSH_LOCK_KEY)
+
+
+def _flush_batch(event_ids: list[int]) -> int:
+    keys = [key for pk in event_ids for key in (VIEWS_KEY.format(pk), VISITORS_KEY.format(pk))]
+    buffered = cache.get_many(keys)
+    updated = 0
+    for pk in event_ids:
+        views_key, visitors_key = VIEWS_KEY.format(pk), VISITORS_KEY.format(pk)
+        views, visitors = int(buffered.get(views_key) or 0), int(buffered.get(visitors_key) or 0)
+        if not views and not visitors:
+            continue
+        Event.objects.filter(pk=pk).update(
+            page_views=F("page_views") + views, unique_visitors=F("unique_visitors") + visitors
+        )
+        _take(views_key, views)
+        _take(visitors_key, visitors)
+        updated += 1
+    return updated
+
+
+def _increment(key: str) -> None:
+    if cache.add(key, 1, timeout=None):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # evicted between add() and incr()
+        cache.add(key, 1, timeout=None)
+
+
+def _take(key: str, amount: int) -> None:
+    if not amount:
+        return
+    with contextlib.suppress(ValueError):  # evicted: nothing left to subtract
+        cache.decr(key, amount)

@@ -1,0 +1,69 @@
+"""Page views and unique visitors are buffered in the cache and flushed in bulk (CONTRACT.md §4.4)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from events import services, tasks
+
+pytestmark = pytest.mark.django_db
+
+
+def visit(client, event, **headers):
+    response = client.get(f"/api/v1/events/{event.slug}/", **headers)
+    assert response.status_code == 200
+    return response
+
+
+def counts(event):
+    event.refresh_from_db()
+    return event.page_views, event.unique_visitors
+
+
+def test_a_page_hit_writes_nothing_to_the_database(api_client, make_event):
+    event = make_event()
+    with CaptureQueriesContext(connection) as queries:
+        visit(api_client, event)
+    assert not [q for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert counts(event) == (0, 0)
+
+
+def test_flush_adds_views_and_unique_visitors(make_event, make_user, client_for):
+    event, other = make_event(), make_event()
+    anonymous = APIClient()
+    for _ in range(3):
+        visit(anonymous, event, HTTP_USER_AGENT="Firefox")
+    visit(anonymous, event, HTTP_USER_AGENT="Safari")  # same address, other browser: another visitor
+    member = client_for(make_user())
+    visit(member, event, REMOTE_ADDR="10.0.0.1")
+    visit(member, event, REMOTE_ADDR="10.0.0.2")  # same user from elsewhere: same visitor
+    assert services.flush_event_view_counts() == 1
+    assert counts(event) == (6, 3)
+    assert counts(other) == (0, 0)
+    assert services.flush_event_view_counts() == 0  # nothing buffered any more
+    assert counts(event) == (6, 3)
+
+
+def test_a_visitor_counts_again_the_next_day(api_client, make_event, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    event = make_event()
+    visit(api_client, event)
+    visit(api_client, event)
+    time_machine.shift(timedelta(days=1))
+    visit(api_client, event)
+    tasks.flush_event_view_counts.delay()
+    assert counts(event) == (3, 2)
+
+
+def test_views_buffered_after_a_flush_wait_for_the_next(api_client, make_event):
+    event = make_event()
+    visit(api_client, event)
+    services.flush_event_view_counts()
+    visit(api_client, event)
+    visit(api_client, event)
+    services.flush_event_view_counts()
+    assert counts(event) == (3, 1)

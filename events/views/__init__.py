@@ -1,0 +1,1 @@
+"""HTTP views of the events app: parse, call a selector or service, serialize."""
