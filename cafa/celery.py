@@ -13,4 +13,6 @@ app.autodiscover_tasks()
 # Periodic jobs (CONTRACT.md §15). Each task is idempotent and safe to run late or twice.
 app.conf.beat_schedule = {
     "events-flush-view-counts": {"task": "events.flush_event_view_counts", "schedule": 60.0},
+    "payments-expire-reservations": {"task": "payments.expire_reservations", "schedule": 60.0},
+    "payments-reconcile": {"task": "payments.reconcile_payments", "schedule": 300.0},
 }

@@ -30,6 +30,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:5173", "http://127.0.0.1:5173"])
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:5173").rstrip("/")
+# Where this API is reachable from a browser (the sandbox checkout page links here).
+PUBLIC_API_URL = env.str("PUBLIC_API_URL", default="http://127.0.0.1:8000").rstrip("/")
 LEGACY_FRONTEND_URL = env.str("LEGACY_FRONTEND_URL", default=FRONTEND_URL).rstrip("/")
 EXTRA_CALLBACK_HOSTS = env.list("EXTRA_CALLBACK_HOSTS", default=[])
 MOBILE_DEEP_LINK_SCHEME = env.str("MOBILE_DEEP_LINK_SCHEME", default="cafatickets")
@@ -93,6 +95,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Writers queue instead of failing with "database is locked" (development server threads).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -244,6 +249,7 @@ PAYOUT_HOLD_DAYS = env.int("PAYOUT_HOLD_DAYS", default=7)
 MIN_TICKET_PRICE = Decimal(env.str("MIN_TICKET_PRICE", default="1.00"))
 MIN_WITHDRAWAL_AMOUNT = Decimal(env.str("MIN_WITHDRAWAL_AMOUNT", default="10.00"))
 MAX_OPEN_PURCHASES_PER_USER = env.int("MAX_OPEN_PURCHASES_PER_USER", default=5)
+RECONCILE_AFTER_MINUTES = env.int("RECONCILE_AFTER_MINUTES", default=3)
 ORGANIZER_VERIFICATION = env.str("ORGANIZER_VERIFICATION", default="manual")
 
 # --- Payment providers ----------------------------------------------------------------------

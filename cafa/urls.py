@@ -15,6 +15,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("accounts.urls")),
     path("", include("events.urls")),
+    path("", include("payments.urls")),
 ]
 
 urlpatterns = [

@@ -5,9 +5,11 @@ Stock and sales figures (CONTRACT.md §1.11) are computed only by `annotate_tick
 """
 
 from decimal import Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Count,
     DateTimeField,
     DecimalField,
@@ -39,21 +41,56 @@ MAX_ID_DIGITS = 18  # larger all-digit lookups cannot be ids (and would overflow
 # --- Stock ------------------------------------------------------------------------------------
 
 
+class TicketCounts(Protocol):
+    """Sold, reserved and revenue sub-queries, supplied by the app that owns tickets.
+
+    Each method returns annotation expressions correlated to `OuterRef("pk")` of a ticket type or
+    an event, evaluated at `now` so lapsed reservations stop counting without any job.
+    """
+
+    def for_ticket_types(self, now) -> dict: ...
+
+    def for_events(self, now) -> dict: ...
+
+
+_ticket_counts: TicketCounts | None = None
+
+
+def register_ticket_counts(counts: TicketCounts) -> None:
+    """Called by the tickets app when it is ready; events never imports tickets."""
+    global _ticket_counts
+    _ticket_counts = counts
+
+
+def _ticket_type_counts() -> dict:
+    if _ticket_counts is None:
+        return {"tickets_sold": ZERO_COUNT, "tickets_reserved": ZERO_COUNT, "revenue": ZERO_MONEY}
+    return _ticket_counts.for_ticket_types(timezone.now())
+
+
+def _event_counts() -> dict:
+    if _ticket_counts is None:
+        return {
+            "tickets_sold": ZERO_COUNT,
+            "tickets_reserved": ZERO_COUNT,
+            "tickets_checked_in": ZERO_COUNT,
+            "completed_purchases": ZERO_COUNT,
+            "gross_revenue": ZERO_MONEY,
+            "last_sale_date": Value(None, output_field=DateTimeField()),
+            "has_sales_history": Value(False, output_field=BooleanField()),
+        }
+    return _ticket_counts.for_events(timezone.now())
+
+
 def annotate_ticket_type_stock(queryset: QuerySet) -> QuerySet:
     """Annotate ticket types with `tickets_sold`, `tickets_reserved`, `tickets_remaining` and `revenue`.
 
     `tickets_sold` counts issued tickets (active or used), `tickets_reserved` live reservations,
     `tickets_remaining` = max(0, quantity - sold - reserved), `revenue` the gross revenue of the type.
-
-    The tickets app does not exist yet, so nothing can be sold or reserved: sold, reserved and revenue
-    are constant zeros here. The tickets issue replaces these `Value(0)` expressions with sub-queries over
-    its tables (lazy expiry included); the annotation names are the stable interface for every caller.
     """
-    return queryset.annotate(
-        tickets_sold=ZERO_COUNT,
-        tickets_reserved=ZERO_COUNT,
-        revenue=ZERO_MONEY,
-    ).annotate(tickets_remaining=Greatest(F("quantity") - F("tickets_sold") - F("tickets_reserved"), Value(0)))
+    return queryset.annotate(**_ticket_type_counts()).annotate(
+        tickets_remaining=Greatest(F("quantity") - F("tickets_sold") - F("tickets_reserved"), Value(0))
+    )
 
 
 def _ticket_type_aggregate(expression):
@@ -67,21 +104,14 @@ def annotate_event_stock(queryset: QuerySet) -> QuerySet:
 
     Names: `total_tickets` (Σ quantity), `tickets_sold`, `tickets_reserved`, `tickets_available`
     (total - sold - reserved, never negative), `lowest_price` / `highest_price` (0 without ticket types),
-    `gross_revenue`, plus `tickets_checked_in`, `completed_purchases` and `last_sale_date` for analytics.
-
-    Sold, reserved, checked-in, purchases, revenue and last sale are zeros/null until the tickets issue
-    replaces them with sub-queries over its tables; keep the names stable.
+    `gross_revenue`, plus `tickets_checked_in`, `completed_purchases`, `last_sale_date` and
+    `has_sales_history` (any purchase ever paid or still holding stock).
     """
     return queryset.annotate(
         total_tickets=Coalesce(_ticket_type_aggregate(Sum("quantity")), ZERO_COUNT),
         lowest_price=Coalesce(_ticket_type_aggregate(Min("price")), ZERO_MONEY, output_field=MONEY),
         highest_price=Coalesce(_ticket_type_aggregate(Max("price")), ZERO_MONEY, output_field=MONEY),
-        tickets_sold=ZERO_COUNT,
-        tickets_reserved=ZERO_COUNT,
-        tickets_checked_in=ZERO_COUNT,
-        completed_purchases=ZERO_COUNT,
-        gross_revenue=ZERO_MONEY,
-        last_sale_date=Value(None, output_field=DateTimeField()),
+        **_event_counts(),
     ).annotate(tickets_available=Greatest(F("total_tickets") - F("tickets_sold") - F("tickets_reserved"), Value(0)))
 
 
@@ -91,9 +121,13 @@ def ticket_types_with_stock() -> QuerySet:
 
 
 def event_ticket_activity(event: Event) -> dict:
-    """`{tickets_sold, tickets_reserved}` of an event: the hook that blocks deleting an event with sales."""
-    row = annotate_event_stock(Event.objects.filter(pk=event.pk)).values("tickets_sold", "tickets_reserved").first()
-    return row or {"tickets_sold": 0, "tickets_reserved": 0}
+    """`{tickets_sold, tickets_reserved, has_sales_history}`: what blocks deleting an event."""
+    row = (
+        annotate_event_stock(Event.objects.filter(pk=event.pk))
+        .values("tickets_sold", "tickets_reserved", "has_sales_history")
+        .first()
+    )
+    return row or {"tickets_sold": 0, "tickets_reserved": 0, "has_sales_history": False}
 
 
 # --- Lookups ----------------------------------------------------------------------------------

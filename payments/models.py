@@ -1,1 +1,173 @@
-"""Models of this app arrive with the issue that builds it."""
+"""Payments, provider webhooks, idempotent purchase requests and the organizer revenue ledger."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+def payment_public_id() -> str:
+    return f"PAY-{secrets.token_hex(5).upper()}"
+
+
+def provider_reference() -> str:
+    """96 random bits: unguessable, because `payments/verify/{reference}/` is public."""
+    return f"CAFA-{secrets.token_hex(12).upper()}"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+FINAL_PAYMENT_STATUSES = (PaymentStatus.COMPLETED, PaymentStatus.REFUNDED)
+
+
+class Provider(models.TextChoices):
+    PAYSTACK = "paystack"
+    SANDBOX = "sandbox"
+    STRIPE = "stripe"
+    FREE = "free"
+
+
+class ReasonCode(models.TextChoices):
+    DECLINED = "declined"
+    ABANDONED = "abandoned"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    CANCELLED_BY_BUYER = "cancelled_by_buyer"
+    RESERVATION_EXPIRED = "reservation_expired"
+    REFUNDED_SOLD_OUT = "refunded_sold_out"
+    REFUNDED = "refunded"
+    INITIALIZATION_FAILED = "initialization_failed"
+
+
+class Payment(models.Model):
+    payment_id = models.CharField(max_length=14, unique=True, default=payment_public_id, editable=False)
+    reference = models.CharField(max_length=40, unique=True, default=provider_reference, editable=False)
+    purchase = models.OneToOneField("tickets.Purchase", on_delete=models.PROTECT, related_name="payment")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="GHS")
+    status = models.CharField(max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    payment_method = models.CharField(max_length=20, default="card", help_text="Intended, then the actual channel.")
+    callback_url = models.URLField(max_length=500, blank=True, default="")
+    deep_link = models.CharField(max_length=500, blank=True, default="")
+    authorization_url = models.URLField(max_length=500, blank=True, default="")
+    access_code = models.CharField(max_length=100, blank=True, default="")
+    card_details = models.JSONField(null=True, blank=True)
+    provider_response = models.JSONField(null=True, blank=True)
+    reason_code = models.CharField(max_length=30, choices=ReasonCode.choices, blank=True, default="")
+    failure_reason = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="payment_user_recent_idx"),
+            models.Index(fields=["status", "created_at"], name="payment_status_age_idx"),
+        ]
+
+    def __str__(self):
+        return self.payment_id
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_PAYMENT_STATUSES
+
+
+class SandboxCharge(models.Model):
+    """What the sandbox provider "knows" about a charge: the outcome chosen on its checkout page."""
+
+    reference = models.CharField(max_length=40, unique=True)
+    amount_minor = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3)
+    email = models.EmailField()
+    callback_url = models.URLField(max_length=500)
+    outcome = models.CharField(max_length=10, default="abandoned")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.reference}: {self.outcome}"
+
+
+class WebhookEvent(models.Model):
+    """Every provider event, stored once: the unique key makes a redelivery a no-op."""
+
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    dedup_key = models.CharField(max_length=200, unique=True)
+    event_type = models.CharField(max_length=60)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["processed_at", "received_at"], name="webhook_unprocessed_idx")]
+
+    def __str__(self):
+        return self.dedup_key
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a purchase request carrying an `Idempotency-Key` (kept 24 hours)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Null while in progress.")
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotent_request_unique_key")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotent_request_age_idx")]
+
+    def __str__(self):
+        return f"{self.endpoint}:{self.key}"
+
+
+class LedgerKind(models.TextChoices):
+    SALE = "sale", "Ticket sale (credit)"
+    PLATFORM_FEE = "platform_fee", "Platform fee (debit)"
+    SALE_REVERSAL = "sale_reversal", "Refunded sale (debit)"
+    PLATFORM_FEE_REVERSAL = "platform_fee_reversal", "Refunded platform fee (credit)"
+
+
+class LedgerEntry(models.Model):
+    """One signed movement on an organizer's balance; balances are sums, never stored counters."""
+
+    organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries")
+    kind = models.CharField(max_length=30, choices=LedgerKind.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="Positive credits, negative debits.")
+    event = models.ForeignKey("events.Event", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    purchase = models.ForeignKey("tickets.Purchase", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    available_at = models.DateTimeField(help_text="When the money may be withdrawn (the payout hold).")
+    memo = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purchase", "kind"],
+                condition=models.Q(purchase__isnull=False),
+                name="ledger_entry_once_per_purchase_and_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["organizer", "available_at"], name="ledger_organizer_available_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount}"

@@ -1,1 +1,173 @@
-"""Models of this app arrive with the issue that builds it."""
+"""Purchases (reservations) and tickets. Money movement lives in `payments`; stock lives here.
+
+A purchase reserves `quantity` tickets of one ticket type. Its tickets carry the reservation's
+deadline (`reserved_until`), so live stock is one indexed count over this table: issued tickets
+plus reserved ones whose deadline has not passed. Lapsed reservations stop counting the moment
+their deadline passes, whether or not any background job has tidied their status.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+def purchase_public_id() -> str:
+    return f"PUR-{secrets.token_hex(5).upper()}"
+
+
+def ticket_public_id() -> str:
+    return f"TKT-{uuid.uuid4().hex.upper()}"
+
+
+class PurchaseStatus(models.TextChoices):
+    RESERVED = "reserved"
+    PENDING = "pending"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+
+
+OPEN_PURCHASE_STATUSES = (PurchaseStatus.RESERVED, PurchaseStatus.PENDING)
+
+
+class Purchase(models.Model):
+    purchase_id = models.CharField(max_length=14, unique=True, default=purchase_public_id, editable=False)
+    # The legacy Stripe endpoints call the whole group a "ticket" with a UUID code (CONTRACT.md §13).
+    group_code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="purchases")
+    event = models.ForeignKey("events.Event", on_delete=models.PROTECT, related_name="purchases")
+    ticket_type = models.ForeignKey("events.TicketType", on_delete=models.PROTECT, related_name="purchases")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2)
+    service_fee = models.DecimalField(max_digits=14, decimal_places=2)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="GHS")
+    status = models.CharField(max_length=12, choices=PurchaseStatus.choices, default=PurchaseStatus.RESERVED)
+    attendee_name = models.CharField(max_length=150)
+    attendee_email = models.EmailField()
+    attendee_phone = models.CharField(max_length=16, blank=True, default="")
+    reserved_at = models.DateTimeField()
+    reservation_expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it failed, expired or was cancelled.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="purchase_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("subtotal") + models.F("service_fee")), name="purchase_total_adds_up"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "status"], name="purchase_buyer_status_idx"),
+            models.Index(fields=["status", "reservation_expires_at"], name="purchase_status_expiry_idx"),
+            models.Index(fields=["event", "status", "completed_at"], name="purchase_event_sales_idx"),
+        ]
+
+    def __str__(self):
+        return self.purchase_id
+
+    @property
+    def is_free(self) -> bool:
+        return self.total == 0
+
+
+class TicketStatus(models.TextChoices):
+    RESERVED = "reserved"
+    ACTIVE = "active"
+    USED = "used"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+
+
+ISSUED_TICKET_STATUSES = (TicketStatus.ACTIVE, TicketStatus.USED)
+
+
+class Ticket(models.Model):
+    ticket_id = models.CharField(max_length=36, unique=True, default=ticket_public_id, editable=False)
+    purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="tickets")
+    event = models.ForeignKey("events.Event", on_delete=models.PROTECT, related_name="tickets")
+    ticket_type = models.ForeignKey("events.TicketType", on_delete=models.PROTECT, related_name="tickets")
+    status = models.CharField(max_length=12, choices=TicketStatus.choices, default=TicketStatus.RESERVED)
+    reserved_until = models.DateTimeField(help_text="Copy of the purchase's deadline: stock counts need no join.")
+    attendee_name = models.CharField(max_length=150)
+    attendee_email = models.EmailField()
+    attendee_phone = models.CharField(max_length=16, blank=True, default="")
+    price_paid = models.DecimalField(max_digits=12, decimal_places=2)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    check_in_count = models.PositiveIntegerField(default=0)
+    # Generated once when the ticket is issued (CONTRACT.md §1.12), never per request.
+    qr_payload = models.TextField(blank=True, default="")
+    qr_code = models.TextField(blank=True, default="", help_text="data:image/png;base64,...")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket_type", "status", "reserved_until"], name="ticket_stock_idx"),
+            models.Index(fields=["event", "status"], name="ticket_event_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.ticket_id
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status in ISSUED_TICKET_STATUSES
+
+
+class CheckInOutcome(models.TextChoices):
+    ADMITTED = "admitted"
+    REFUSED = "refused"
+
+
+class CheckIn(models.Model):
+    """Every scan at the door, admitted or refused: who scanned what, when, and the outcome."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="check_ins")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="check_ins")
+    scanned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scanned_value = models.CharField(max_length=500, help_text="What the scanner sent (ticket id or QR text).")
+    outcome = models.CharField(max_length=10, choices=CheckInOutcome.choices)
+    reason = models.CharField(max_length=60, blank=True, default="", help_text="Why a scan was refused.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["event", "outcome", "-created_at"], name="checkin_event_history_idx")]
+
+    def __str__(self):
+        return f"{self.scanned_value}: {self.outcome}"
+
+
+class ReminderKind(models.TextChoices):
+    DAY_BEFORE = "24h"
+    HOUR_BEFORE = "1h"
+
+
+class SentReminder(models.Model):
+    """A reminder e-mail already sent: at most one per purchase and kind."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=4, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["purchase", "kind"], name="reminder_once_per_purchase_kind")]
+
+    def __str__(self):
+        return f"{self.purchase_id}: {self.kind}"

@@ -164,7 +164,7 @@ def delete_event(*, event: Event) -> None:
                 "This event has already started and can no longer be deleted.", suggestion=DELETE_SUGGESTION
             )
         activity = selectors.event_ticket_activity(event)
-        if activity["tickets_sold"] or activity["tickets_reserved"]:
+        if activity["tickets_sold"] or activity["tickets_reserved"] or activity["has_sales_history"]:
             raise EventNotDeletable(
                 "Tickets have been sold or reserved for this event.",
                 suggestion=DELETE_SUGGESTION,

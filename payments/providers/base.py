@@ -1,0 +1,90 @@
+"""The payment-provider interface. Nothing outside `payments/providers/` knows which one runs.
+
+Amounts cross this boundary in minor units (pesewas for GHS). Providers raise `ProviderError`
+for anything that went wrong talking to them and `InvalidSignature` for a webhook that is not
+theirs; they never touch the database of other apps.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+
+class ProviderError(Exception):
+    """The provider could not be reached or refused the request."""
+
+
+class InvalidSignature(Exception):
+    """A webhook body whose signature does not match."""
+
+
+def to_minor_units(amount: Decimal) -> int:
+    """GHS 52.50 -> 5250 pesewas."""
+    return int((Decimal(amount) * 100).to_integral_value())
+
+
+@dataclass(frozen=True)
+class Initialization:
+    """What the buyer needs to pay: the provider's page and its access code (if any)."""
+
+    authorization_url: str
+    access_code: str | None
+    reference: str
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    """The provider's word on one charge.
+
+    `status` is one of: `success`, `failed`, `abandoned` (never paid), `pending` (in progress),
+    `reversed`. `card` is `{brand, last4, exp_month, exp_year}` when a card paid.
+    """
+
+    reference: str
+    status: str
+    amount_minor: int
+    currency: str
+    channel: str | None = None
+    paid_at: str | None = None
+    card: dict | None = None
+    gateway_response: str | None = None
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "success"
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified webhook: its type, payload `data` and the key that identifies it once."""
+
+    event: str
+    data: dict
+    dedup_key: str
+    raw: dict
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def initialize(
+        self, *, reference: str, amount_minor: int, currency: str, email: str, callback_url: str, metadata: dict
+    ) -> Initialization: ...
+
+    def verify(self, reference: str) -> ChargeResult: ...
+
+    def refund(self, *, reference: str, amount_minor: int | None = None) -> dict: ...
+
+    def parse_webhook(self, body: bytes, headers) -> WebhookEvent: ...
+
+
+def webhook_dedup_key(event: str, data: dict) -> str:
+    """`<event>:<id>`; transfers by transfer_code and refunds by refund reference (CONTRACT §6.13)."""
+    if event.startswith("transfer."):
+        identity = data.get("transfer_code") or data.get("reference") or data.get("id")
+    elif event.startswith("refund."):
+        identity = data.get("refund_reference") or data.get("reference") or data.get("id")
+    else:
+        identity = data.get("id") or data.get("reference")
+    return f"{event}:{identity}"

@@ -1,0 +1,89 @@
+"""The sandbox provider: the whole purchase flow with no keys and no money.
+
+Its checkout page (`payments/sandbox/<reference>/`) records the buyer's choice; a successful
+payment is announced by a `charge.success` webhook signed exactly like Paystack's and handled by
+the same webhook code, so everything after the checkout page is the production path.
+"""
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.urls import reverse
+
+from payments.models import SandboxCharge
+from payments.providers.base import ChargeResult, Initialization, ProviderError, WebhookEvent
+from payments.providers.paystack import SIGNATURE_HEADER, parse_signed_event, sign
+
+SANDBOX_CARD = {"brand": "visa", "last4": "4081", "exp_month": "12", "exp_year": "2030"}
+OUTCOMES = ("success", "failed", "abandoned")
+
+
+def sandbox_secret() -> str:
+    """The sandbox's webhook key, derived from SECRET_KEY so nobody else can sign its events."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"cafa-sandbox-webhooks", hashlib.sha256).hexdigest()
+
+
+class SandboxProvider:
+    name = "sandbox"
+
+    def initialize(self, *, reference, amount_minor, currency, email, callback_url, metadata) -> Initialization:
+        SandboxCharge.objects.update_or_create(
+            reference=reference,
+            defaults={"amount_minor": amount_minor, "currency": currency, "email": email, "callback_url": callback_url},
+        )
+        url = settings.PUBLIC_API_URL + reverse("sandbox-checkout", kwargs={"reference": reference})
+        return Initialization(authorization_url=url, access_code=None, reference=reference)
+
+    def verify(self, reference: str) -> ChargeResult:
+        charge = SandboxCharge.objects.filter(reference=reference).first()
+        if charge is None:
+            raise ProviderError("Transaction reference not found")
+        paid = charge.outcome == "success"
+        return ChargeResult(
+            reference=reference,
+            status=charge.outcome,
+            amount_minor=charge.amount_minor,
+            currency=charge.currency,
+            channel="card" if paid else None,
+            paid_at=charge.updated_at.isoformat() if paid else None,
+            card=SANDBOX_CARD if paid else None,
+            gateway_response="Approved" if paid else "Declined",
+            raw={"reference": reference, "status": charge.outcome},
+        )
+
+    def refund(self, *, reference: str, amount_minor: int | None = None) -> dict:
+        SandboxCharge.objects.filter(reference=reference).update(outcome="reversed")
+        return {"status": "processed", "transaction": {"reference": reference}}
+
+    def parse_webhook(self, body: bytes, headers) -> WebhookEvent:
+        return parse_signed_event(body, headers, sandbox_secret())
+
+    def record_outcome(self, reference: str, outcome: str) -> SandboxCharge:
+        """The checkout page's buttons: remember what the buyer chose."""
+        charge = SandboxCharge.objects.get(reference=reference)
+        charge.outcome = outcome
+        charge.save(update_fields=["outcome", "updated_at"])
+        return charge
+
+    def signed_charge_success(self, charge: SandboxCharge) -> tuple[bytes, dict]:
+        """A `charge.success` body and headers, exactly as Paystack would deliver them."""
+        payload = {
+            "event": "charge.success",
+            "data": {
+                "id": int(hashlib.sha256(charge.reference.encode()).hexdigest()[:12], 16),
+                "reference": charge.reference,
+                "status": "success",
+                "amount": charge.amount_minor,
+                "currency": charge.currency,
+                "channel": "card",
+                "paid_at": datetime.now(UTC).isoformat(),
+                "gateway_response": "Approved",
+                "customer": {"email": charge.email},
+                "authorization": {**SANDBOX_CARD, "channel": "card", "card_type": "visa"},
+            },
+        }
+        body = json.dumps(payload).encode()
+        return body, {SIGNATURE_HEADER: sign(body, sandbox_secret())}

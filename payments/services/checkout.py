@@ -1,0 +1,122 @@
+"""A checkout, start to finish (DESIGN.md §3): reserve, create the payment, hand over to the provider.
+
+The reservation and the pending payment are written in one short transaction; the provider is
+called only after it commits. If the provider fails, a second short transaction releases the
+reservation and the buyer gets a 502.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from payments import providers
+from payments.exceptions import PaymentAlreadyCompleted, PaymentInitializationFailed, PurchaseNotFound
+from payments.models import Payment, PaymentStatus, Provider, ReasonCode
+from payments.providers import ProviderError, to_minor_units
+from payments.services import completion
+from payments.services.callbacks import resolve_callback, with_reference
+from tickets.exceptions import PurchaseNotCancellable
+from tickets.models import OPEN_PURCHASE_STATUSES, Purchase, PurchaseStatus
+from tickets.services import reservations
+from tickets.services.reservations import Attendee
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Checkout:
+    purchase: Purchase
+    payment: Payment
+
+    @property
+    def payment_url(self) -> str:
+        return self.payment.authorization_url
+
+
+def start_checkout(
+    *, buyer, event, ticket_type_id: int, quantity: int, attendee: Attendee, payment_method="card", callback_url=None
+) -> Checkout:
+    """Reserve tickets and start paying for them; free tickets are issued at once."""
+    callback = resolve_callback(callback_url)
+    with transaction.atomic():
+        purchase = reservations.reserve_tickets(
+            buyer=buyer, event=event, ticket_type_id=ticket_type_id, quantity=quantity, attendee=attendee
+        )
+        payment = Payment.objects.create(
+            purchase=purchase,
+            user=buyer,
+            provider=Provider.FREE if purchase.is_free else providers.get().name,
+            amount=purchase.total,
+            payment_method="free" if purchase.is_free else payment_method,
+            callback_url=callback.provider_url,
+            deep_link=callback.deep_link,
+        )
+        if purchase.is_free:
+            _complete_free(payment)
+    if not purchase.is_free:
+        _initialize(payment)
+    return Checkout(purchase=purchase, payment=payment)
+
+
+def _complete_free(payment: Payment) -> None:
+    reservations.issue_tickets(purchase=payment.purchase)
+    payment.status, payment.completed_at = PaymentStatus.COMPLETED, timezone.now()
+    payment.authorization_url = with_reference(payment.callback_url, payment.reference)
+    payment.save(update_fields=["status", "completed_at", "authorization_url", "updated_at"])
+    purchase_pk = payment.purchase_id
+    transaction.on_commit(lambda: completion._queue_ticket_email(purchase_pk))
+
+
+def _initialize(payment: Payment) -> None:
+    purchase = payment.purchase
+    try:
+        started = providers.get().initialize(
+            reference=payment.reference,
+            amount_minor=to_minor_units(payment.amount),
+            currency=payment.currency,
+            email=purchase.attendee_email,
+            callback_url=payment.callback_url,
+            metadata={"purchase_id": purchase.purchase_id, "payment_id": payment.payment_id},
+        )
+    except ProviderError as error:
+        logger.warning("initializing %s failed: %s", payment.payment_id, error)
+        completion.close_unpaid(
+            reference=payment.reference,
+            status=PaymentStatus.FAILED,
+            reason=ReasonCode.INITIALIZATION_FAILED,
+            message=str(error) or "The provider refused to start the payment.",
+        )
+        raise PaymentInitializationFailed() from error
+    payment.authorization_url, payment.access_code = started.authorization_url, started.access_code or ""
+    payment.save(update_fields=["authorization_url", "access_code", "updated_at"])
+    reservations.mark_pending(purchase=purchase)
+
+
+def cancel_purchase(*, buyer, purchase_id: str) -> int:
+    """Cancel an unpaid purchase and free its stock; returns how many tickets were released.
+
+    The provider is asked first: a payment that already went through is completed instead (409).
+    """
+    purchase = Purchase.objects.select_related("payment").filter(purchase_id=purchase_id, buyer=buyer).first()
+    if purchase is None:
+        raise PurchaseNotFound()
+    if purchase.status == PurchaseStatus.CANCELLED:
+        return 0
+    if purchase.status not in OPEN_PURCHASE_STATUSES:
+        raise PurchaseNotCancellable(f"This purchase is {purchase.status}.", status=purchase.status)
+    payment = completion.refresh_payment(purchase.payment)
+    if payment.status == PaymentStatus.COMPLETED:
+        raise PaymentAlreadyCompleted(purchase_id=purchase.purchase_id)
+    payment, released = completion.close_unpaid(
+        reference=payment.reference,
+        status=PaymentStatus.CANCELLED,
+        reason=ReasonCode.CANCELLED_BY_BUYER,
+        message="Cancelled by the buyer.",
+    )
+    if payment.status == PaymentStatus.COMPLETED:
+        raise PaymentAlreadyCompleted(purchase_id=purchase.purchase_id)
+    if payment.status != PaymentStatus.CANCELLED:
+        raise PurchaseNotCancellable(f"This purchase is {payment.purchase.status}.", status=payment.purchase.status)
+    return released

@@ -1,0 +1,170 @@
+"""The single completion path (CONTRACT.md §6.8) and the provider read-through.
+
+Every caller (webhook, verify and status read-throughs, mobile callback, sandbox, jobs) ends
+here. The payment row is locked first and a final payment is returned untouched, so any number
+of deliveries, in any order and at the same time, issue the tickets exactly once. Everything
+that changes a purchase after checkout goes through the same lock.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from payments import providers
+from payments.models import Payment, PaymentStatus, Provider, ReasonCode
+from payments.providers import ChargeResult, ProviderError, to_minor_units
+from payments.services import ledger
+from tickets.models import OPEN_PURCHASE_STATUSES, PurchaseStatus
+from tickets.services import reservations
+
+logger = logging.getLogger(__name__)
+
+
+def _locked(reference: str) -> Payment:
+    return Payment.objects.select_for_update().select_related("purchase__event").get(reference=reference)
+
+
+def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
+    """Settle a provider success: issue the tickets, or refund when a late success finds no stock.
+
+    Idempotent. A result that is not a success, or whose amount, currency or reference differ from
+    what we asked for, issues nothing.
+    """
+    with transaction.atomic():
+        payment = _locked(reference)
+        if payment.is_final or not result.succeeded:
+            return payment
+        problem = _mismatch(payment, result)
+        if problem:
+            return _reject_mismatch(payment, result, problem)
+        purchase = payment.purchase
+        if _still_reserved(purchase) or reservations.can_reissue(purchase=purchase):
+            return _issue(payment, result)
+        return _refund_sold_out(payment, result)
+
+
+def _mismatch(payment: Payment, result: ChargeResult) -> str:
+    if result.reference != payment.reference:
+        return f"reference {result.reference!r}"
+    if result.currency != payment.currency:
+        return f"currency {result.currency!r}, expected {payment.currency!r}"
+    if result.amount_minor != to_minor_units(payment.amount):
+        return f"amount {result.amount_minor}, expected {to_minor_units(payment.amount)}"
+    return ""
+
+
+def _still_reserved(purchase) -> bool:
+    return purchase.status in OPEN_PURCHASE_STATUSES and purchase.reservation_expires_at > timezone.now()
+
+
+def _issue(payment: Payment, result: ChargeResult) -> Payment:
+    purchase = payment.purchase
+    reservations.issue_tickets(purchase=purchase)
+    ledger.record_sale(purchase=purchase)
+    _settle(payment, PaymentStatus.COMPLETED, result)
+    transaction.on_commit(lambda: _queue_ticket_email(purchase.pk))
+    return payment
+
+
+def _refund_sold_out(payment: Payment, result: ChargeResult) -> Payment:
+    purchase = payment.purchase
+    reservations.refund_purchase(purchase=purchase)
+    _settle(payment, PaymentStatus.REFUNDED, result, reason=ReasonCode.REFUNDED_SOLD_OUT)
+    payment.failure_reason = "Paid after the reservation lapsed and the tickets sold out; refunded."
+    payment.save(update_fields=["failure_reason"])
+    transaction.on_commit(lambda: _queue_refund(payment.pk, notify="sold_out"))
+    return payment
+
+
+def _reject_mismatch(payment: Payment, result: ChargeResult, problem: str) -> Payment:
+    logger.error("payment %s: provider answer does not match (%s); refunding", payment.payment_id, problem)
+    _close(payment, PaymentStatus.FAILED, ReasonCode.AMOUNT_MISMATCH, f"Provider reported {problem}.")
+    payment.provider_response = result.raw
+    payment.save(update_fields=["provider_response"])
+    if payment.purchase.status in OPEN_PURCHASE_STATUSES:
+        reservations.release_reservation(purchase=payment.purchase, status=PurchaseStatus.FAILED)
+    transaction.on_commit(lambda: _queue_refund(payment.pk, notify=None))
+    return payment
+
+
+def _settle(payment: Payment, status: str, result: ChargeResult, reason: str = "") -> None:
+    now = timezone.now()
+    payment.status, payment.reason_code = status, reason
+    payment.payment_method = result.channel or payment.payment_method
+    payment.card_details = result.card
+    payment.provider_response = result.raw
+    payment.completed_at = now if status == PaymentStatus.COMPLETED else payment.completed_at
+    payment.save()
+
+
+def _close(payment: Payment, status: str, reason: str, message: str) -> None:
+    payment.status, payment.reason_code, payment.failure_reason = status, reason, message[:300]
+    payment.failed_at = timezone.now()
+    payment.save(update_fields=["status", "reason_code", "failure_reason", "failed_at", "updated_at"])
+
+
+def close_unpaid(*, reference: str, status: str, reason: str, message: str) -> tuple[Payment, int]:
+    """A pending payment that will not be paid: failed, expired or cancelled; its stock is freed.
+
+    Returns the payment and how many reserved tickets were released (0 if it was no longer pending).
+    """
+    purchase_status = {
+        PaymentStatus.FAILED: PurchaseStatus.FAILED,
+        PaymentStatus.EXPIRED: PurchaseStatus.EXPIRED,
+        PaymentStatus.CANCELLED: PurchaseStatus.CANCELLED,
+    }[status]
+    with transaction.atomic():
+        payment = _locked(reference)
+        if payment.status != PaymentStatus.PENDING:
+            return payment, 0
+        _close(payment, status, reason, message)
+        released = reservations.release_reservation(purchase=payment.purchase, status=purchase_status)
+    return payment, released
+
+
+def refresh_payment(payment: Payment) -> Payment:
+    """Read-through: while a payment is pending, ask the provider and act on its answer.
+
+    Safe to call on every poll. A provider outage leaves the payment as it was.
+    """
+    if payment.status != PaymentStatus.PENDING or payment.provider == Provider.FREE:
+        return payment
+    try:
+        result = providers.get().verify(payment.reference)
+    except ProviderError as error:
+        logger.warning("read-through of %s failed: %s", payment.payment_id, error)
+        return payment
+    return apply_provider_result(payment, result)
+
+
+def apply_provider_result(payment: Payment, result: ChargeResult) -> Payment:
+    """Act on what the provider said about a pending payment."""
+    if result.succeeded:
+        return complete_payment(reference=payment.reference, result=result)
+    lapsed = payment.purchase.reservation_expires_at <= timezone.now()
+    if result.status == "failed":
+        message = result.gateway_response or "The payment was declined."
+        return close_unpaid(
+            reference=payment.reference, status=PaymentStatus.FAILED, reason=ReasonCode.DECLINED, message=message
+        )[0]
+    if lapsed and result.status in ("abandoned", "pending"):
+        return close_unpaid(
+            reference=payment.reference,
+            status=PaymentStatus.EXPIRED,
+            reason=ReasonCode.RESERVATION_EXPIRED,
+            message="The reservation lapsed before the payment was made.",
+        )[0]
+    return Payment.objects.select_related("purchase").get(pk=payment.pk)
+
+
+def _queue_ticket_email(purchase_pk: int) -> None:
+    from tickets.tasks import send_ticket_email
+
+    send_ticket_email.delay(purchase_pk)
+
+
+def _queue_refund(payment_pk: int, notify: str | None) -> None:
+    from payments.tasks import refund_payment
+
+    refund_payment.delay(payment_pk, notify=notify)

@@ -1,0 +1,31 @@
+"""The sandbox checkout page's actions (CONTRACT.md §6.14)."""
+
+from django.db import transaction
+
+from payments.exceptions import PaymentNotFound
+from payments.models import Payment, SandboxCharge
+from payments.providers.sandbox import OUTCOMES, SandboxProvider
+from payments.services import webhooks
+from tickets.exceptions import ReservationRefused
+
+
+def checkout_payment(reference: str) -> Payment:
+    payment = Payment.objects.select_related("purchase__event").filter(reference=reference).first()
+    if payment is None or not SandboxCharge.objects.filter(reference=reference).exists():
+        raise PaymentNotFound()
+    return payment
+
+
+def pay(*, reference: str, outcome: str) -> Payment:
+    """Record the buyer's choice; a success is delivered as a signed webhook through the real path."""
+    if outcome not in OUTCOMES:
+        raise ReservationRefused("Choose success, failed or abandoned.", error="Invalid outcome")
+    payment = checkout_payment(reference)
+    provider = SandboxProvider()
+    charge = provider.record_outcome(reference, outcome)
+    if outcome == "success":
+        body, headers = provider.signed_charge_success(charge)
+        with transaction.atomic():
+            webhooks.receive_webhook(body=body, headers=headers)
+    payment.refresh_from_db()
+    return payment

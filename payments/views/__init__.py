@@ -1,0 +1,1 @@
+"""HTTP endpoints of the payments domain, one module per area."""

@@ -1,0 +1,202 @@
+"""Stock and reservations. Money is not known here: `payments` orchestrates a checkout.
+
+Every rule is checked after the ticket type row is locked, inside the caller's transaction, and
+live stock is counted from the tickets table at that moment (issued tickets plus reservations
+whose deadline has not passed), so concurrent buyers can never oversell.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from events.exceptions import TicketTypeNotFound
+from events.models import Event, TicketType
+from tickets.exceptions import ReservationRefused
+from tickets.models import (
+    ISSUED_TICKET_STATUSES,
+    OPEN_PURCHASE_STATUSES,
+    Purchase,
+    PurchaseStatus,
+    Ticket,
+    TicketStatus,
+)
+from tickets.pricing import Pricing, price_order
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    email: str
+    phone: str = ""
+
+
+def tickets_holding_stock(ticket_type_id: int, now) -> int:
+    """Issued tickets plus live reservations of a ticket type (lapsed reservations never count)."""
+    holding = Q(status__in=ISSUED_TICKET_STATUSES) | Q(status=TicketStatus.RESERVED, reserved_until__gt=now)
+    return Ticket.objects.filter(holding, ticket_type_id=ticket_type_id).count()
+
+
+def lock_ticket_type(event: Event, ticket_type_id: int) -> TicketType:
+    """The ticket type row, locked until the caller's transaction ends (404 if not in the event)."""
+    ticket_type = TicketType.objects.select_for_update().filter(pk=ticket_type_id, event=event).first()
+    if ticket_type is None:
+        raise TicketTypeNotFound()
+    return ticket_type
+
+
+def reserve_tickets(*, buyer, event: Event, ticket_type_id: int, quantity: int, attendee: Attendee) -> Purchase:
+    """Hold `quantity` tickets for RESERVATION_MINUTES in a new `reserved` purchase.
+
+    Must run inside the caller's transaction (the lock lasts until it commits). Raises
+    ReservationRefused naming the first rule that fails, in the contract's order.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ticket_type = lock_ticket_type(event, ticket_type_id)
+        _check_sale_rules(event, ticket_type, quantity, now)
+        _check_stock(ticket_type, quantity, now)
+        _check_open_purchases(buyer, now)
+        return _create_reservation(buyer, event, ticket_type, quantity, attendee, now)
+
+
+def _check_sale_rules(event, ticket_type, quantity, now):
+    if not (event.is_published and event.starts_at > now):
+        raise ReservationRefused("Tickets for this event are no longer on sale.", error="Ticket sales closed")
+    opens, closes = ticket_type.available_from, ticket_type.available_until
+    if (opens and now < opens) or (closes and now > closes):
+        raise ReservationRefused(
+            "This ticket type is not on sale right now.",
+            error="Ticket type not on sale",
+            available_from=opens,
+            available_until=closes,
+        )
+    if quantity < ticket_type.min_purchase:
+        raise ReservationRefused(
+            f"Buy at least {ticket_type.min_purchase} tickets of this type.",
+            error="Below minimum purchase",
+            min_quantity=ticket_type.min_purchase,
+            details={"quantity": [f"Ensure this value is at least {ticket_type.min_purchase}."]},
+        )
+    if quantity > ticket_type.max_purchase:
+        raise ReservationRefused(
+            f"Buy at most {ticket_type.max_purchase} tickets of this type per order.",
+            error="Above maximum purchase",
+            max_quantity=ticket_type.max_purchase,
+            details={"quantity": [f"Ensure this value is at most {ticket_type.max_purchase}."]},
+        )
+
+
+def _check_stock(ticket_type, quantity, now):
+    available = max(0, ticket_type.quantity - tickets_holding_stock(ticket_type.pk, now))
+    if quantity > available:
+        message = f"Only {available} tickets left." if available else "This ticket type is sold out."
+        raise ReservationRefused(message, error="Not enough tickets available", available_quantity=available)
+
+
+def _check_open_purchases(buyer, now):
+    limit = settings.MAX_OPEN_PURCHASES_PER_USER
+    open_count = Purchase.objects.filter(
+        buyer=buyer, status__in=OPEN_PURCHASE_STATUSES, reservation_expires_at__gt=now
+    ).count()
+    if open_count >= limit:
+        raise ReservationRefused(
+            f"You have {open_count} unpaid orders. Pay for or cancel one first.", error="Too many pending purchases"
+        )
+
+
+def _create_reservation(buyer, event, ticket_type, quantity, attendee, now) -> Purchase:
+    pricing: Pricing = price_order(ticket_type.price, quantity)
+    expires = now + timedelta(minutes=settings.RESERVATION_MINUTES)
+    purchase = Purchase.objects.create(
+        buyer=buyer,
+        event=event,
+        ticket_type=ticket_type,
+        quantity=quantity,
+        unit_price=pricing.unit_price,
+        subtotal=pricing.subtotal,
+        service_fee=pricing.service_fee,
+        total=pricing.total,
+        attendee_name=attendee.name,
+        attendee_email=attendee.email,
+        attendee_phone=attendee.phone,
+        reserved_at=now,
+        reservation_expires_at=expires,
+    )
+    Ticket.objects.bulk_create(
+        Ticket(
+            purchase=purchase,
+            event=event,
+            ticket_type=ticket_type,
+            reserved_until=expires,
+            attendee_name=attendee.name,
+            attendee_email=attendee.email,
+            attendee_phone=attendee.phone,
+            price_paid=pricing.unit_price,
+        )
+        for _ in range(quantity)
+    )
+    return purchase
+
+
+def mark_pending(*, purchase: Purchase) -> None:
+    """The provider transaction exists: reserved -> pending."""
+    Purchase.objects.filter(pk=purchase.pk, status=PurchaseStatus.RESERVED).update(
+        status=PurchaseStatus.PENDING, updated_at=timezone.now()
+    )
+    purchase.status = PurchaseStatus.PENDING
+
+
+def release_reservation(*, purchase: Purchase, status: str) -> int:
+    """Close an unpaid purchase (`cancelled`, `expired` or `failed`) and free its stock.
+
+    Returns how many reserved tickets were released. Callers hold the purchase's payment lock.
+    """
+    now = timezone.now()
+    ticket_status = TicketStatus.CANCELLED if status == PurchaseStatus.CANCELLED else TicketStatus.EXPIRED
+    released = purchase.tickets.filter(status=TicketStatus.RESERVED).update(status=ticket_status, updated_at=now)
+    purchase.status, purchase.closed_at = status, now
+    purchase.save(update_fields=["status", "closed_at", "updated_at"])
+    return released
+
+
+def can_reissue(*, purchase: Purchase) -> bool:
+    """Late success: is there stock again for the purchase's own quantity? Locks the ticket type."""
+    now = timezone.now()
+    ticket_type = TicketType.objects.select_for_update().get(pk=purchase.ticket_type_id)
+    own_live = purchase.tickets.filter(status=TicketStatus.RESERVED, reserved_until__gt=now).count()
+    available = ticket_type.quantity - tickets_holding_stock(ticket_type.pk, now) + own_live
+    return available >= purchase.quantity
+
+
+def issue_tickets(*, purchase: Purchase) -> list[Ticket]:
+    """Turn the purchase's tickets into admissions (active) and complete the purchase.
+
+    Re-activates the purchase's own rows after a late success. Callers hold the payment lock.
+    """
+    now = timezone.now()
+    purchase.tickets.exclude(status__in=ISSUED_TICKET_STATUSES).update(
+        status=TicketStatus.ACTIVE, issued_at=now, updated_at=now
+    )
+    purchase.status, purchase.completed_at, purchase.closed_at = PurchaseStatus.COMPLETED, now, None
+    purchase.save(update_fields=["status", "completed_at", "closed_at", "updated_at"])
+    _note_sold_out(purchase.ticket_type_id, now)
+    return list(purchase.tickets.all())
+
+
+def _note_sold_out(ticket_type_id, now):
+    ticket_type = TicketType.objects.get(pk=ticket_type_id)
+    issued = Ticket.objects.filter(ticket_type_id=ticket_type_id, status__in=ISSUED_TICKET_STATUSES).count()
+    if issued >= ticket_type.quantity and ticket_type.sold_out_at is None:
+        TicketType.objects.filter(pk=ticket_type_id).update(sold_out_at=now)
+
+
+def refund_purchase(*, purchase: Purchase) -> None:
+    """Money went back to the buyer: the purchase and its issued tickets become `refunded`."""
+    now = timezone.now()
+    purchase.tickets.filter(status__in=ISSUED_TICKET_STATUSES).update(status=TicketStatus.REFUNDED, updated_at=now)
+    purchase.status, purchase.closed_at = PurchaseStatus.REFUNDED, now
+    purchase.save(update_fields=["status", "closed_at", "updated_at"])
