@@ -222,3 +222,48 @@ class PaymentProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == PaymentProfileStatus.VERIFIED
+
+
+class ContactMessage(models.Model):
+    """A message sent through the public contact form; staff are e-mailed a copy."""
+
+    name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = models.CharField(max_length=16, blank=True, default="")
+    subject = models.CharField(max_length=200)
+    message = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"MSG-{self.pk:06d}"
+
+
+class NewsletterSource(models.TextChoices):
+    HOMEPAGE = "homepage"
+    FOOTER = "footer"
+    EVENT_PAGE = "event_page"
+    CHECKOUT = "checkout"
+    OTHER = "other"
+
+
+class NewsletterSubscription(models.Model):
+    """One address on the newsletter list; unsubscribing keeps the row, inactive."""
+
+    email = models.EmailField()
+    source = models.CharField(max_length=20, choices=NewsletterSource.choices, default=NewsletterSource.FOOTER)
+    is_active = models.BooleanField(default=True)
+    subscribed_at = models.DateTimeField()
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="newsletter_email_unique_ci")]
+
+    def __str__(self):
+        return self.email

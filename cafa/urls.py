@@ -13,9 +13,12 @@ api_v1 = [
     path("health/", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # analytics first: its literal `auth/users/stats/` must win over djoser's `auth/users/{id}/`
+    path("", include("analytics.urls")),
     path("", include("accounts.urls")),
     path("", include("events.urls")),
     path("", include("payments.urls")),
+    path("", include("tickets.urls")),
 ]
 
 urlpatterns = [

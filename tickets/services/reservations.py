@@ -25,6 +25,7 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.pricing import Pricing, price_order
+from tickets.services import credentials
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,9 @@ def issue_tickets(*, purchase: Purchase) -> list[Ticket]:
     purchase.status, purchase.completed_at, purchase.closed_at = PurchaseStatus.COMPLETED, now, None
     purchase.save(update_fields=["status", "completed_at", "closed_at", "updated_at"])
     _note_sold_out(purchase.ticket_type_id, now)
-    return list(purchase.tickets.all())
+    issued = list(purchase.tickets.select_related("event"))
+    credentials.attach_credentials(issued)
+    return issued
 
 
 def _note_sold_out(ticket_type_id, now):

@@ -1,4 +1,4 @@
-"""Routes of CONTRACT.md §6. Literal `payments/...` segments come before `payments/{payment_id}/`."""
+"""Routes the provider or a returning buyer calls (CONTRACT.md §6.12-§6.14)."""
 
 from django.urls import path
 

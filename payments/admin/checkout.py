@@ -1,0 +1,1 @@
+"""Admin for payments and purchases; filled by the checkout HTTP layer."""

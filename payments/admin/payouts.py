@@ -1,0 +1,1 @@
+"""Admin for the ledger and withdrawals; filled by the payouts work."""

@@ -1,0 +1,3 @@
+"""Ticket routes (CONTRACT.md §7); filled by the tickets-delivery work."""
+
+urlpatterns = []
