@@ -35,7 +35,9 @@ def ticket_type(make_user):
     return TicketType.objects.create(event=event, name="Regular", price=Decimal("50.00"), quantity=10)
 
 
-def test_paying_on_the_sandbox_page_issues_the_tickets_once(user, ticket_type, client, django_capture_on_commit_callbacks):
+def test_paying_on_the_sandbox_page_issues_the_tickets_once(
+    user, ticket_type, client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         checkout = start_checkout(
             buyer=user,
