@@ -16,6 +16,7 @@ from django.urls import reverse
 from payments.models import SandboxCharge
 from payments.providers.base import ChargeResult, Initialization, ProviderError, WebhookEvent
 from payments.providers.paystack import SIGNATURE_HEADER, parse_signed_event, sign
+from payments.providers.sandbox_transfers import SandboxTransfers
 
 SANDBOX_CARD = {"brand": "visa", "last4": "4081", "exp_month": "12", "exp_year": "2030"}
 OUTCOMES = ("success", "failed", "abandoned")
@@ -26,7 +27,7 @@ def sandbox_secret() -> str:
     return hmac.new(settings.SECRET_KEY.encode(), b"cafa-sandbox-webhooks", hashlib.sha256).hexdigest()
 
 
-class SandboxProvider:
+class SandboxProvider(SandboxTransfers):
     name = "sandbox"
 
     def initialize(self, *, reference, amount_minor, currency, email, callback_url, metadata) -> Initialization:
