@@ -12,6 +12,9 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import tokens
+from cafa.celery import enqueue
+
 SUBJECTS = {
     "activation": "Activate your Cafa Tickets account",
     "password_reset": "Reset your Cafa Tickets password",
@@ -26,9 +29,7 @@ SUBJECTS = {
 
 def queue(kind: str, user_id: int, **extra) -> None:
     """Hand the e-mail to the task queue (in-process when tasks are eager)."""
-    from accounts.tasks import send_account_email
-
-    send_account_email.delay(kind, user_id, **extra)
+    enqueue("accounts.send_account_email", kind, user_id, **extra)
 
 
 def build(kind: str, user, **extra) -> EmailMultiAlternatives:
@@ -48,10 +49,8 @@ def _context_and_recipient(kind, user, **extra):
         uid, token = _uid_token(user)
         return {"link": f"{settings.FRONTEND_URL}/password-reset?uid={uid}&token={token}"}, user.email
     if kind == "email_change_confirm":
-        from accounts.services.account import email_change_link_parts
-
         change = user.email_changes.get(pk=extra["change_id"])
-        uid, token = email_change_link_parts(change)
+        uid, token = tokens.email_change_link_parts(change)
         link = f"{settings.FRONTEND_URL}/confirm-email?uid={uid}&token={token}"
         return {"link": link, "new_email": change.new_email}, change.new_email
     if kind == "email_changed_notice":

@@ -9,6 +9,7 @@ from accounts import emails
 
 
 @shared_task(
+    name="accounts.send_account_email",
     autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
     retry_backoff=True,
     max_retries=3,

@@ -16,3 +16,14 @@ app.conf.beat_schedule = {
     "payments-expire-reservations": {"task": "payments.expire_reservations", "schedule": 60.0},
     "payments-reconcile": {"task": "payments.reconcile_payments", "schedule": 300.0},
 }
+
+
+def enqueue(task_name: str, *args, **kwargs):
+    """Queue a registered task by its name (eager mode applies exactly as with `.delay()`).
+
+    Services queue work through this rather than importing their app's tasks module, which
+    imports the services: the import graph stays one-way.
+    """
+    if task_name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[task_name].delay(*args, **kwargs)

@@ -10,13 +10,13 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import emails
+from accounts import emails, tokens
 from accounts.backends import find_user_by_identifier
 from accounts.exceptions import AccountChangeRefused, AccountNotVerified, InvalidCredentials, StaleActivation
 from accounts.models import PendingEmailChange
@@ -27,8 +27,6 @@ logger = logging.getLogger(__name__)
 User = get_user_model()
 
 DELETE_CONFIRMATION = "DELETE MY ACCOUNT"
-EMAIL_CHANGE_SALT = "accounts.email-change"
-EMAIL_CHANGE_MAX_AGE = 3 * 24 * 60 * 60
 PROFILE_FIELDS = {"full_name", "phone_number", "bio", "city", "country", "profile_image"}
 SETTINGS_FIELDS = {"marketing_emails", "event_reminders", "email_notifications", "sms_notifications"}
 
@@ -227,13 +225,6 @@ def request_email_change(*, user, new_email, password) -> PendingEmailChange:
     return change
 
 
-def email_change_link_parts(change: PendingEmailChange) -> tuple[str, str]:
-    """The (uid, token) pair of the confirmation link; the token dies once the address changes."""
-    uid = urlsafe_base64_encode(force_bytes(change.user_id))
-    payload = {"c": change.pk, "e": change.new_email, "o": change.user.email}
-    return uid, signing.dumps(payload, salt=EMAIL_CHANGE_SALT)
-
-
 def confirm_email_change(*, uid, token) -> User:
     """Apply a pending change whose link is genuine, unexpired and still current."""
     invalid = AccountChangeRefused(
@@ -241,7 +232,7 @@ def confirm_email_change(*, uid, token) -> User:
     )
     try:
         user_id = int(force_str(urlsafe_base64_decode(uid or "")))
-        payload = signing.loads(token or "", salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
+        payload = tokens.read_email_change_token(token)
     except (ValueError, TypeError, signing.BadSignature):
         raise invalid from None
     with transaction.atomic():

@@ -7,9 +7,9 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import PendingEmailChange
-from accounts.services import account as services
 from accounts.signals import account_deletion_requested
 from accounts.tests.conftest import (
     assert_envelope,
@@ -283,7 +283,7 @@ def test_tampered_or_foreign_links_are_refused(api_client, auth_client, committe
     request_change(auth_client, committed, password)
     params = link_params(last_link())
     if tamper == "other_user_uid":
-        params["uid"] = services.urlsafe_base64_encode(str(other.pk).encode())
+        params["uid"] = urlsafe_base64_encode(str(other.pk).encode())
     elif tamper == "edited_token":
         params["token"] = params["token"][:-2] + ("AA" if not params["token"].endswith("AA") else "BB")
     else:
