@@ -219,7 +219,7 @@ def owned_event(organizer, lookup: str, *, for_update: bool = False) -> Event:
     """A bare event owned by `organizer` (optionally row-locked); EventNotFound otherwise."""
     queryset = Event.objects.filter(event_lookup(lookup), organizer=organizer)
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     event = queryset.first()
     if event is None:
         raise EventNotFound()

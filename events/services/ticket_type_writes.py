@@ -74,7 +74,7 @@ def ensure_ticket_types_editable(event: Event) -> None:
 
 
 def _locked_upcoming_event(event: Event) -> Event:
-    event = Event.objects.select_for_update().select_related("payment_profile").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("payment_profile").get(pk=event.pk)
     ensure_ticket_types_editable(event)
     return event
 
