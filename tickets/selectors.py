@@ -70,3 +70,94 @@ def open_purchases_of(buyer, now):
     return Purchase.objects.filter(
         Q(status__in=(PurchaseStatus.RESERVED, PurchaseStatus.PENDING)), buyer=buyer, reservation_expires_at__gt=now
     )
+
+
+# --- A buyer's tickets, documents and reminders (CONTRACT.md §7, §15) ---------------------------
+# (imports kept with the functions that need them: the top of this module is edited separately)
+
+from django.db.models import Prefetch  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from tickets.models import SentReminder  # noqa: E402
+
+# Stored statuses a ticket can have once it has been issued (reservations never reach the buyer's lists).
+ONCE_ISSUED_TICKET_STATUSES = (*ISSUED_TICKET_STATUSES, TicketStatus.CANCELLED, TicketStatus.REFUNDED)
+REPORTED_TICKET_STATUSES = ("active", "used", "expired", "cancelled", "refunded")
+
+
+def _with_purchase_date(queryset):
+    return queryset.annotate(purchase_date=Coalesce("purchase__completed_at", "purchase__created_at"))
+
+
+def buyer_tickets(buyer):
+    """Tickets the buyer was ever issued (active, used, later cancelled or refunded), never reservations.
+
+    Rows carry `event__category`, `ticket_type` and `purchase__payment` (one query per page) and a
+    `purchase_date` annotation (payment completion, else purchase creation).
+    """
+    tickets = Ticket.objects.filter(
+        purchase__buyer=buyer, issued_at__isnull=False, status__in=ONCE_ISSUED_TICKET_STATUSES
+    ).select_related("event__category", "ticket_type", "purchase__payment")
+    return _with_purchase_date(tickets)
+
+
+def filter_by_reported_status(queryset, status: str, now=None):
+    """Filter tickets by the status clients see (§1.11): `active` + past event is reported `expired`."""
+    now = now or timezone.now()
+    if status == TicketStatus.ACTIVE:
+        return queryset.filter(status=TicketStatus.ACTIVE, event__ends_at__gte=now)
+    if status == TicketStatus.EXPIRED:
+        return queryset.filter(status=TicketStatus.ACTIVE, event__ends_at__lt=now)
+    if status in REPORTED_TICKET_STATUSES:
+        return queryset.filter(status=status)
+    return queryset
+
+
+def buyer_ticket(buyer, ticket_id: str):
+    """Any ticket of the buyer by its public id (case-insensitive), with what T2/T3 show; None if not theirs."""
+    tickets = Ticket.objects.filter(purchase__buyer=buyer, ticket_id=str(ticket_id).strip().upper())
+    tickets = tickets.select_related("event__category", "event__organizer", "ticket_type", "purchase__payment")
+    return _with_purchase_date(tickets).first()
+
+
+def attended_tickets(buyer):
+    """The buyer's checked-in tickets, most recent first check-in first."""
+    return (
+        Ticket.objects.filter(purchase__buyer=buyer, checked_in_at__isnull=False)
+        .select_related("event__category", "ticket_type")
+        .order_by("-checked_in_at", "-id")
+    )
+
+
+def purchase_for_delivery(purchase_pk: int):
+    """A purchase with its issued tickets (`issued_tickets`) and what their PDFs print; None if unknown."""
+    issued = Ticket.objects.filter(status__in=ISSUED_TICKET_STATUSES).select_related("ticket_type").order_by("id")
+    purchase = (
+        Purchase.objects.select_related("event__organizer", "ticket_type", "buyer")
+        .prefetch_related(Prefetch("tickets", queryset=issued, to_attr="issued_tickets"))
+        .filter(pk=purchase_pk)
+        .first()
+    )
+    if purchase is not None:
+        for ticket in purchase.issued_tickets:
+            ticket.purchase, ticket.event = purchase, purchase.event
+    return purchase
+
+
+def purchases_due_reminder(*, kind: str, starts_after, starts_until):
+    """Completed purchases holding active tickets for events starting in (starts_after, starts_until],
+    whose buyer wants event reminders, and that have had no reminder of `kind` yet."""
+    active = Ticket.objects.filter(purchase=OuterRef("pk"), status=TicketStatus.ACTIVE)
+    sent = SentReminder.objects.filter(purchase=OuterRef("pk"), kind=kind)
+    return (
+        Purchase.objects.filter(
+            status=PurchaseStatus.COMPLETED,
+            buyer__is_active=True,
+            buyer__event_reminders=True,
+            event__starts_at__gt=starts_after,
+            event__starts_at__lte=starts_until,
+        )
+        .filter(Exists(active))
+        .exclude(Exists(sent))
+        .order_by("event__starts_at", "id")
+    )

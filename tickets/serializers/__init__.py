@@ -1,0 +1,1 @@
+"""Output shapes of the tickets endpoints (CONTRACT.md §7)."""

@@ -1,0 +1,1 @@
+"""HTTP views of the tickets app (CONTRACT.md §7)."""
