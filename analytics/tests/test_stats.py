@@ -1,0 +1,217 @@
+"""§9 stats: the user's dashboard and the public landing-page figures, checked by hand."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.selectors import user_stats
+from events.models import Event
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def world(make_event, sell, reserve, refund, buyer, organizer, make_organizer):
+    """The organizer's three events and the buyer's purchases (see the comments for the figures)."""
+    upcoming = make_event(days=5, title="Upcoming Gig")  # 2026-03-20, published
+    hidden = make_event(days=10, title="Hidden Gig", is_published=False)
+    past = make_event(days=-42, title="Past Gig")  # 2026-02-01
+    regular = upcoming.ticket_types.get()
+    bought_now = sell(regular, 2, at=datetime(2026, 3, 14, 9, 0, tzinfo=UTC))  # 100 + 5 fee
+    bought_before = sell(past.ticket_types.get(), 1, at=datetime(2026, 1, 20, 10, 0, tzinfo=UTC))  # 50 + 2.50
+    Ticket.objects.filter(purchase=bought_before).update(
+        status="used", checked_in_at=datetime(2026, 2, 1, 19, 5, tzinfo=UTC), check_in_count=1
+    )
+    refund(sell(regular, 1, at=datetime(2026, 3, 14, 10, 0, tzinfo=UTC)))  # never counts
+    reserve(regular, 1)  # unpaid: never counts
+    for number, event in enumerate((upcoming, hidden, past), start=1):
+        Event.objects.filter(pk=event.pk).update(created_at=datetime(2026, 1, number, tzinfo=UTC))
+    type(buyer).objects.filter(pk=buyer.pk).update(date_joined=NOW - timedelta(days=45, hours=3))
+    buyer.refresh_from_db()
+    return {"upcoming": upcoming, "past": past, "bought_now": bought_now}
+
+
+def test_a_buyers_dashboard(client_for, world, buyer):
+    body = client_for(buyer).get("/api/v1/auth/stats/").json()
+
+    assert body["user_id"] == buyer.pk and body["username"] == buyer.username
+    assert body["overview"] == {
+        "tickets_purchased": 3,  # 2 active + 1 used; the refunded and the reserved ones do not count
+        "events_organized": 0,
+        "events_attended": 1,
+        "total_spent": 157.5,  # 105.00 + 52.50 (totals of completed purchases)
+        "total_revenue": 0.0,
+        "account_age_days": 45,
+        "account_age_display": "45 days",
+    }
+    assert body["purchasing_stats"] == {
+        "active_tickets": 2,
+        "used_tickets": 1,
+        "upcoming_events": 1,
+        "past_events": 1,
+        "total_spent": 157.5,
+        "tickets_by_category": [{"category": "Music", "count": 3, "total_spent": 157.5}],
+    }
+    assert [(a["type"], a["event_title"], a["amount"]) for a in body["recent_activity"]] == [
+        ("ticket_purchase", "Upcoming Gig", 105.0),
+        ("ticket_purchase", "Past Gig", 52.5),
+    ]
+
+
+def test_an_organizers_dashboard(client_for, world, organizer):
+    body = client_for(organizer).get("/api/v1/auth/users/stats/").json()
+
+    upcoming = world["upcoming"]
+    assert body["organizing_stats"] == {
+        "total_events_created": 3,
+        "active_events": 1,  # the hidden event is not published, the past one is over
+        "past_events": 1,
+        "total_tickets_sold": 3,
+        "total_revenue": 150.0,  # subtotals 100 + 50
+        "total_attendees": 1,
+        "average_tickets_per_event": 1.0,
+        "best_selling_event": {"id": upcoming.pk, "title": "Upcoming Gig", "slug": upcoming.slug, "tickets_sold": 2},
+        "revenue_by_month": [
+            {"month": "2025-10", "revenue": 0.0, "tickets_sold": 0},
+            {"month": "2025-11", "revenue": 0.0, "tickets_sold": 0},
+            {"month": "2025-12", "revenue": 0.0, "tickets_sold": 0},
+            {"month": "2026-01", "revenue": 50.0, "tickets_sold": 1},
+            {"month": "2026-02", "revenue": 0.0, "tickets_sold": 0},
+            {"month": "2026-03", "revenue": 100.0, "tickets_sold": 2},
+        ],
+    }
+    assert body["overview"]["events_organized"] == 3 and body["overview"]["total_revenue"] == 150.0
+    activity = body["recent_activity"]
+    assert [(a["type"], a["event_title"]) for a in activity] == [
+        ("ticket_sale", "Upcoming Gig"),
+        ("ticket_sale", "Past Gig"),
+        ("event_created", "Past Gig"),
+        ("event_created", "Hidden Gig"),
+        ("event_created", "Upcoming Gig"),
+    ]
+    assert activity[0]["amount"] == 100.0 and activity[0]["date"] == "2026-03-14T09:00:00Z"
+    assert "amount" not in activity[2]
+
+
+def test_recent_activity_is_capped_at_ten(client_for, make_event, organizer):
+    for _ in range(12):
+        make_event()
+    assert len(client_for(organizer).get("/api/v1/auth/stats/").json()["recent_activity"]) == 10
+
+
+def test_a_new_account_has_zeros_and_no_best_seller(client_for, make_user):
+    body = client_for(make_user()).get("/api/v1/auth/stats/").json()
+    assert body["overview"]["account_age_display"] == "Just now"
+    assert body["organizing_stats"]["best_selling_event"] is None
+    assert body["organizing_stats"]["average_tickets_per_event"] == 0
+    assert [month["month"] for month in body["organizing_stats"]["revenue_by_month"]][-1] == "2026-03"
+    assert body["recent_activity"] == []
+
+
+def test_stats_need_a_token(api_client):
+    assert api_client.get("/api/v1/auth/stats/").status_code == 401
+
+
+def test_the_user_object_stats_block_is_real_in_three_queries(world, buyer, organizer, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        stats = user_stats(buyer)
+    assert stats == {
+        "total_tickets_purchased": 3,
+        "total_events_attended": 1,
+        "events_organized": 0,
+        "total_spent": 157.5,
+        "account_age_days": 45,
+    }
+    assert user_stats(organizer)["events_organized"] == 3
+
+
+def test_the_profile_shows_the_stats_block(client_for, world, buyer):
+    body = client_for(buyer).get("/api/v1/auth/users/me/").json()
+    assert body["stats"]["total_tickets_purchased"] == 3 and body["stats"]["total_spent"] == 157.5
+
+
+# --- public stats -----------------------------------------------------------------------------
+
+
+def test_public_stats(api_client, world, make_event, make_organizer, make_user):
+    make_organizer(verified_at=datetime(2026, 3, 2, tzinfo=UTC))  # a second verified organizer, new this month
+    make_organizer(verification_status="pending")  # not verified: not counted
+    now_on = make_event(days=0, start_time=datetime(2026, 3, 15, 8, 0).time())  # ongoing right now
+
+    response = api_client.get("/api/v1/public/stats/", HTTP_AUTHORIZATION="Bearer not-a-token")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is True
+    data = body["data"]
+    assert data["overview"] == {
+        "total_upcoming_events": 1,  # the hidden one is unpublished
+        "total_tickets_sold": 3,
+        "total_organizers": 2,
+        "total_attendees_checked_in": 1,
+        "total_events_published": 3,  # upcoming, past, ongoing
+        "active_events_now": 1,
+    }
+    assert data["revenue"] == {"total_revenue": 150.0, "currency": "GHS"}
+    upcoming = world["upcoming"]
+    assert data["highlights"] == {
+        "most_popular_event": {
+            "id": upcoming.pk,
+            "slug": upcoming.slug,
+            "title": "Upcoming Gig",
+            "tickets_sold": 2,
+            "category": "Music",
+        },
+        "events_this_month": 2,  # the upcoming (20th) and the ongoing (15th) events
+        "new_organizers_this_month": 1,
+    }
+    assert data["last_updated"] == "2026-03-15T12:00:00Z"
+    assert now_on.status == "ongoing"
+
+
+def test_public_stats_are_cached_for_five_minutes(api_client, make_event, sell, django_assert_num_queries, settings):
+    # An in-process cache, so that moving the clock also expires entries (a Redis server keeps its own time).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    event = make_event()
+    first = api_client.get("/api/v1/public/stats/").json()["data"]
+
+    sell(event.ticket_types.get(), 2)
+    with django_assert_num_queries(0):
+        cached = api_client.get("/api/v1/public/stats/").json()["data"]
+    assert cached == first and cached["overview"]["total_tickets_sold"] == 0
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=5, seconds=1), tick=False):
+        fresh = api_client.get("/api/v1/public/stats/").json()["data"]
+    assert fresh["overview"]["total_tickets_sold"] == 2
+    assert fresh["highlights"]["most_popular_event"]["id"] == event.pk
+
+
+def test_public_stats_without_data(api_client):
+    data = api_client.get("/api/v1/public/stats/").json()["data"]
+    assert data["highlights"]["most_popular_event"] is None
+    assert data["revenue"]["total_revenue"] == 0
+
+
+def test_the_dashboard_answers_in_a_fixed_number_of_queries(client_for, world, buyer, organizer, make_event, sell):
+    for _ in range(3):
+        sell(make_event(days=4).ticket_types.get(), 2)
+    with CaptureQueriesContext(connection) as few:
+        client_for(organizer).get("/api/v1/auth/stats/")
+    for _ in range(6):
+        sell(make_event(days=4).ticket_types.get(), 3)
+    with CaptureQueriesContext(connection) as many:
+        client_for(organizer).get("/api/v1/auth/stats/")
+    assert len(few) == len(many) <= 10

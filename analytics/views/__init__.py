@@ -1,0 +1,1 @@
+"""Dashboard, check-in and stats views (CONTRACT.md §8, §9)."""
