@@ -198,6 +198,13 @@ class PaymentProfile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    recipient_code = models.CharField(
+        max_length=60, blank=True, default="", help_text="The provider's transfer recipient for this account."
+    )
+    verification_reference = models.CharField(
+        max_length=40, blank=True, default="", help_text="Reference (pd-...) of the latest verification transfer."
+    )
+    verification_transfer_code = models.CharField(max_length=60, blank=True, default="")
 
     objects = PaymentProfileQuerySet.as_manager()
 

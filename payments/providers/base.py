@@ -11,7 +11,19 @@ from typing import Protocol
 
 
 class ProviderError(Exception):
-    """The provider could not be reached or refused the request."""
+    """The provider could not be reached or refused the request.
+
+    `status_code` is the provider's HTTP status, or None when no answer came. Only a 4xx answer
+    is a refusal; no answer or a 5xx leaves the outcome unknown (the request may have been done).
+    """
+
+    def __init__(self, message: str = "", *, status_code: int | None = None):
+        super().__init__(message)
+        self.status_code = status_code
+
+    @property
+    def refused(self) -> bool:
+        return self.status_code is not None and 400 <= self.status_code < 500
 
 
 class InvalidSignature(Exception):

@@ -206,7 +206,7 @@ class PaystackProvider:
     @staticmethod
     def _fail(method: str, path: str, message: str, status_code: int | None = None) -> ProviderError:
         logger.warning("paystack %s %s failed (status=%s): %s", method, path, status_code, message)
-        return ProviderError(message)
+        return ProviderError(message, status_code=status_code)
 
 
 def sign(body: bytes, secret: str) -> str:

@@ -6,7 +6,6 @@ the same webhook code, so everything after the checkout page is the production p
 """
 
 import hashlib
-import hmac
 import json
 from datetime import UTC, datetime
 
@@ -16,15 +15,11 @@ from django.urls import reverse
 from payments.models import SandboxCharge
 from payments.providers.base import ChargeResult, Initialization, ProviderError, WebhookEvent
 from payments.providers.paystack import SIGNATURE_HEADER, parse_signed_event, sign
+from payments.providers.sandbox_signing import sandbox_secret
 from payments.providers.sandbox_transfers import SandboxTransfers
 
 SANDBOX_CARD = {"brand": "visa", "last4": "4081", "exp_month": "12", "exp_year": "2030"}
 OUTCOMES = ("success", "failed", "abandoned")
-
-
-def sandbox_secret() -> str:
-    """The sandbox's webhook key, derived from SECRET_KEY so nobody else can sign its events."""
-    return hmac.new(settings.SECRET_KEY.encode(), b"cafa-sandbox-webhooks", hashlib.sha256).hexdigest()
 
 
 class SandboxProvider(SandboxTransfers):
@@ -41,7 +36,7 @@ class SandboxProvider(SandboxTransfers):
     def verify(self, reference: str) -> ChargeResult:
         charge = SandboxCharge.objects.filter(reference=reference).first()
         if charge is None:
-            raise ProviderError("Transaction reference not found")
+            raise ProviderError("Transaction reference not found", status_code=404)
         paid = charge.outcome == "success"
         return ChargeResult(
             reference=reference,
