@@ -15,15 +15,20 @@ app.conf.beat_schedule = {
     "events-flush-view-counts": {"task": "events.flush_event_view_counts", "schedule": 60.0},
     "payments-expire-reservations": {"task": "payments.expire_reservations", "schedule": 60.0},
     "payments-reconcile": {"task": "payments.reconcile_payments", "schedule": 300.0},
+    "payments-reconcile-transfers": {"task": "payments.reconcile_transfers", "schedule": 300.0},
+    "payments-release-earnings": {"task": "payments.release_earnings", "schedule": 86400.0},
+    "payments-refresh-bank-list": {"task": "payments.refresh_bank_list", "schedule": 86400.0},
+    "payments-purge-idempotent-requests": {"task": "payments.purge_idempotent_requests", "schedule": 86400.0},
+    "tickets-event-reminders": {"task": "tickets.send_event_reminders", "schedule": 900.0},
 }
 
 
-def enqueue(task_name: str, *args, **kwargs):
-    """Queue a registered task by its name (eager mode applies exactly as with `.delay()`).
+def enqueue(task_name: str, *args, countdown: float | None = None, **kwargs):
+    """Queue a registered task by its name, optionally `countdown` seconds from now.
 
     Services queue work through this rather than importing their app's tasks module, which
-    imports the services: the import graph stays one-way.
+    imports the services: the import graph stays one-way. Eager mode applies as with `.delay()`.
     """
     if task_name not in app.tasks:
         app.loader.import_default_modules()
-    return app.tasks[task_name].delay(*args, **kwargs)
+    return app.tasks[task_name].apply_async(args, kwargs, countdown=countdown)

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from payments import idempotency
 from payments.providers import ProviderError
 from payments.services import jobs, refunds, webhooks
 
@@ -23,4 +24,12 @@ def process_webhook_event(event_pk: int) -> None:
 
 @shared_task(name="payments.refund_payment", autoretry_for=(ProviderError,), retry_backoff=30, max_retries=8)
 def refund_payment(payment_pk: int, notify: str | None = None) -> None:
-    refunds.send_refund(payment_pk=payment_pk, notify=notify)
+    refunds.send_refund(payment_pk=payment_pk)
+
+
+@shared_task(name="payments.purge_idempotent_requests")
+def purge_idempotent_requests() -> int:
+    return idempotency.purge_expired()
+
+
+from payments import tasks_payouts  # noqa: E402, F401 (registers the payout tasks with Celery)

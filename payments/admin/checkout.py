@@ -1,1 +1,58 @@
-"""Admin for payments and purchases; filled by the checkout HTTP layer."""
+"""Admin for payments: read-only, found by reference, payment id, buyer e-mail or ticket id.
+
+The one action re-runs the provider read-through (the same completion path as every poll), for a
+payment a buyer says went through while it still shows pending.
+"""
+
+from django.contrib import admin, messages
+
+from payments.models import Payment, PaymentStatus
+from payments.services import completion
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ["payment_id", "reference", "buyer_email", "event", "amount", "status", "provider", "created_at"]
+    list_filter = ["status", "provider", "payment_method", "reason_code", "created_at"]
+    search_fields = [
+        "=reference",
+        "=payment_id",
+        "user__email",
+        "purchase__attendee_email",
+        "=purchase__purchase_id",
+        "=purchase__tickets__ticket_id",
+    ]
+    list_select_related = ["user", "purchase__event"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    actions = ["rerun_verification"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Buyer e-mail", ordering="user__email")
+    def buyer_email(self, payment):
+        return payment.user.email
+
+    @admin.display(description="Event")
+    def event(self, payment):
+        return payment.purchase.event.title
+
+    @admin.action(description="Re-run verification")
+    def rerun_verification(self, request, queryset):
+        changed = 0
+        for payment in queryset.select_related("purchase"):
+            if payment.status != PaymentStatus.PENDING:
+                continue
+            if completion.refresh_payment(payment).status != PaymentStatus.PENDING:
+                changed += 1
+        self.message_user(request, f"Verified {queryset.count()} payment(s); {changed} changed status.", messages.INFO)

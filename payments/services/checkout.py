@@ -66,7 +66,7 @@ def _complete_free(payment: Payment) -> None:
     payment.authorization_url = with_reference(payment.callback_url, payment.reference)
     payment.save(update_fields=["status", "completed_at", "authorization_url", "updated_at"])
     purchase_pk = payment.purchase_id
-    transaction.on_commit(lambda: completion._queue_ticket_email(purchase_pk))
+    transaction.on_commit(lambda: completion.queue_ticket_email(purchase_pk), robust=True)
 
 
 def _initialize(payment: Payment) -> None:

@@ -11,6 +11,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from cafa.celery import enqueue
 from payments import providers
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ChargeResult, ProviderError, to_minor_units
@@ -22,7 +23,9 @@ logger = logging.getLogger(__name__)
 
 
 def _locked(reference: str) -> Payment:
-    return Payment.objects.select_for_update().select_related("purchase__event").get(reference=reference)
+    # Lock the payment row only (`of=self`): locking the joined event too would make every other
+    # buyer's checkout for that event (its FK checks take KEY SHARE on the event) wait, or deadlock.
+    return Payment.objects.select_for_update(of=("self",)).select_related("purchase__event").get(reference=reference)
 
 
 def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
@@ -63,7 +66,7 @@ def _issue(payment: Payment, result: ChargeResult) -> Payment:
     reservations.issue_tickets(purchase=purchase)
     ledger.record_sale(purchase=purchase)
     _settle(payment, PaymentStatus.COMPLETED, result)
-    transaction.on_commit(lambda: _queue_ticket_email(purchase.pk))
+    transaction.on_commit(lambda: queue_ticket_email(purchase.pk), robust=True)
     return payment
 
 
@@ -73,7 +76,7 @@ def _refund_sold_out(payment: Payment, result: ChargeResult) -> Payment:
     _settle(payment, PaymentStatus.REFUNDED, result, reason=ReasonCode.REFUNDED_SOLD_OUT)
     payment.failure_reason = "Paid after the reservation lapsed and the tickets sold out; refunded."
     payment.save(update_fields=["failure_reason"])
-    transaction.on_commit(lambda: _queue_refund(payment.pk, notify="sold_out"))
+    transaction.on_commit(lambda: _queue_refund(payment.pk), robust=True)
     return payment
 
 
@@ -84,7 +87,7 @@ def _reject_mismatch(payment: Payment, result: ChargeResult, problem: str) -> Pa
     payment.save(update_fields=["provider_response"])
     if payment.purchase.status in OPEN_PURCHASE_STATUSES:
         reservations.release_reservation(purchase=payment.purchase, status=PurchaseStatus.FAILED)
-    transaction.on_commit(lambda: _queue_refund(payment.pk, notify=None))
+    transaction.on_commit(lambda: _queue_refund(payment.pk), robust=True)
     return payment
 
 
@@ -158,13 +161,11 @@ def apply_provider_result(payment: Payment, result: ChargeResult) -> Payment:
     return Payment.objects.select_related("purchase").get(pk=payment.pk)
 
 
-def _queue_ticket_email(purchase_pk: int) -> None:
-    from tickets.tasks import send_ticket_email
+def queue_ticket_email(purchase_pk: int) -> None:
+    """After commit: e-mail the tickets (a broker outage is logged, never turned into a 500)."""
+    enqueue("tickets.send_ticket_email", purchase_pk)
 
-    send_ticket_email.delay(purchase_pk)
 
-
-def _queue_refund(payment_pk: int, notify: str | None) -> None:
-    from payments.tasks import refund_payment
-
-    refund_payment.delay(payment_pk, notify=notify)
+def _queue_refund(payment_pk: int) -> None:
+    # If this is lost, the reconciliation job finds the unsent refund (refund_requested_at is null).
+    enqueue("payments.refund_payment", payment_pk)

@@ -6,8 +6,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from cafa.celery import enqueue
 from payments.models import Payment, PaymentStatus, ReasonCode, WebhookEvent
-from payments.services import completion, webhooks
+from payments.services import completion, refunds, webhooks
 from tickets.models import OPEN_PURCHASE_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def expire_lapsed_reservations() -> int:
     )
     expired = 0
     for payment in lapsed.iterator():
-        payment = completion.refresh_payment(payment)
+        payment = completion.refresh_payment(payment)  # a lapsed "abandoned" answer already expires it
         if payment.status == PaymentStatus.PENDING:
             payment, _released = completion.close_unpaid(
                 reference=payment.reference,
@@ -36,8 +37,8 @@ def expire_lapsed_reservations() -> int:
                 reason=ReasonCode.RESERVATION_EXPIRED,
                 message="The reservation lapsed before the payment was made.",
             )
-            if payment.status == PaymentStatus.EXPIRED:
-                expired += 1
+        if payment.status == PaymentStatus.EXPIRED:
+            expired += 1
     return expired
 
 
@@ -51,6 +52,7 @@ def reconcile_pending_payments() -> int:
         completion.refresh_payment(payment)
         checked += 1
     retry_failed_webhooks()
+    retry_unsent_refunds()
     return checked
 
 
@@ -62,3 +64,9 @@ def retry_failed_webhooks() -> None:
     )
     for event_pk in pending.values_list("pk", flat=True):
         webhooks.process_webhook_event(event_pk=event_pk)
+
+
+def retry_unsent_refunds() -> None:
+    """Queue again every refund the provider has not accepted yet (a lost or exhausted task)."""
+    for payment_pk in refunds.unsent_refunds().values_list("pk", flat=True):
+        enqueue("payments.refund_payment", payment_pk)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from cafa.celery import enqueue
 from payments import providers
 from payments.models import Payment, WebhookEvent
 from payments.providers import ChargeResult
@@ -31,14 +32,9 @@ def receive_webhook(*, body: bytes, headers) -> tuple[WebhookEvent, bool]:
             )
     except IntegrityError:
         return WebhookEvent.objects.get(dedup_key=event.dedup_key), False
-    transaction.on_commit(lambda: _queue_processing(record.pk))
+    # If queueing fails, the reconciliation job re-runs unprocessed events.
+    transaction.on_commit(lambda: enqueue("payments.process_webhook_event", record.pk), robust=True)
     return record, True
-
-
-def _queue_processing(event_pk: int) -> None:
-    from payments.tasks import process_webhook_event
-
-    process_webhook_event.delay(event_pk)
 
 
 def process_webhook_event(*, event_pk: int) -> None:

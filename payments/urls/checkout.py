@@ -1,3 +1,26 @@
-"""Purchase and payment routes (CONTRACT.md §6 Y1-Y8); filled by the checkout HTTP layer."""
+"""Purchase and payment routes (CONTRACT.md §6 Y1-Y8).
 
-urlpatterns = []
+Payment ids only match `PAY-` + 10 hex digits, so the literal segments `payments/initiate/`,
+`payments/verify/…`, `payments/webhook/`, `payments/mobile-callback/` and `payments/sandbox/…` never
+reach a payment view.
+"""
+
+from django.urls import path, re_path
+
+from payments.views import checkout, history
+
+PAYMENT = r"(?P<payment_id>PAY-[0-9A-F]{10})"
+PURCHASE = r"(?P<purchase_id>PUR-[0-9A-F]{10})"
+
+urlpatterns = [
+    path("tickets/purchase/", checkout.PurchaseView.as_view(), name="tickets-purchase"),
+    re_path(rf"^tickets/purchase/{PURCHASE}/cancel/$", checkout.CancelPurchaseView.as_view(), name="purchase-cancel"),
+    path("payments/", history.PaymentHistoryView.as_view(), name="payments-history"),
+    path("payments/initiate/", checkout.InitiatePaymentView.as_view(), name="payments-initiate"),
+    path("payments/verify/<str:reference>/", history.VerifyPaymentView.as_view(), name="payments-verify"),
+    re_path(rf"^payments/{PAYMENT}/$", history.PaymentDetailView.as_view(), name="payment-detail"),
+    re_path(rf"^payments/{PAYMENT}/status/$", history.PaymentStatusView.as_view(), name="payment-status"),
+    re_path(
+        rf"^payments/{PAYMENT}/resend-tickets/$", history.ResendTicketsView.as_view(), name="payment-resend-tickets"
+    ),
+]

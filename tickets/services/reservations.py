@@ -198,8 +198,13 @@ def _note_sold_out(ticket_type_id, now):
 
 
 def refund_purchase(*, purchase: Purchase) -> None:
-    """Money went back to the buyer: the purchase and its issued tickets become `refunded`."""
+    """Money went back to the buyer: the purchase and its issued tickets become `refunded`.
+
+    A purchase refunded before it was issued (late success, sold out) may still carry lapsed
+    `reserved` rows when no job tidied it; they become `expired`, never left dangling.
+    """
     now = timezone.now()
     purchase.tickets.filter(status__in=ISSUED_TICKET_STATUSES).update(status=TicketStatus.REFUNDED, updated_at=now)
+    purchase.tickets.filter(status=TicketStatus.RESERVED).update(status=TicketStatus.EXPIRED, updated_at=now)
     purchase.status, purchase.closed_at = PurchaseStatus.REFUNDED, now
     purchase.save(update_fields=["status", "closed_at", "updated_at"])

@@ -1,0 +1,68 @@
+"""Request bodies and query strings of Y1, Y2 and Y7 (CONTRACT.md §6.2, §6.10)."""
+
+from rest_framework import serializers
+
+from accounts.serializers.fields import PhoneField
+from payments.models import PaymentStatus
+from tickets.services.reservations import Attendee
+
+ID_MAX = 2**63 - 1  # larger ids cannot exist (and would overflow the column)
+PAYMENT_METHODS = ("card", "mobile_money", "bank_transfer")
+
+
+class AttendeeInfoSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
+    phone = PhoneField()
+
+
+class PurchaseRequestSerializer(serializers.Serializer):
+    """Y1 `tickets/purchase/`. Validated data gains `attendee`, with the caller's account as the fallback."""
+
+    event_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=ID_MAX)
+    event_slug = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=220)
+    ticket_type_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    quantity = serializers.IntegerField(min_value=1)
+    attendee_info = AttendeeInfoSerializer(required=False, allow_null=True)
+    payment_method = serializers.ChoiceField(choices=PAYMENT_METHODS, default="card")
+    callback_url = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=500)
+
+    def validate(self, attrs):
+        if attrs.get("event_id") is None and not attrs.get("event_slug"):
+            raise serializers.ValidationError({"event_id": ["Send event_id or event_slug."]})
+        attrs["attendee"] = self._attendee(self._given_attendee(attrs))
+        return attrs
+
+    def _given_attendee(self, attrs) -> dict:
+        return dict(attrs.get("attendee_info") or {})
+
+    def _attendee(self, given: dict) -> Attendee:
+        user = self.context["request"].user
+        return Attendee(
+            name=(given.get("name") or "").strip() or user.full_name or user.username,
+            email=given.get("email") or user.email,
+            phone=given.get("phone") or user.phone_number or "",
+        )
+
+
+class InitiateRequestSerializer(PurchaseRequestSerializer):
+    """Y2 `payments/initiate/`: `quantity` defaults to 1; flat `buyer_*` fields win over `attendee_info`."""
+
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    buyer_name = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=150)
+    buyer_email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
+    buyer_phone = PhoneField()
+
+    def _given_attendee(self, attrs) -> dict:
+        given = super()._given_attendee(attrs)
+        flat = {"name": attrs.get("buyer_name"), "email": attrs.get("buyer_email"), "phone": attrs.get("buyer_phone")}
+        given.update({key: value for key, value in flat.items() if value})
+        return given
+
+
+class PaymentHistoryQuerySerializer(serializers.Serializer):
+    """Y7 filters; a malformed value is a 400 keyed by the parameter."""
+
+    status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False)
+    date_from = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    date_to = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])

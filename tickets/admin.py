@@ -1,0 +1,44 @@
+"""Admin for purchases: read-only, with their tickets, found by purchase id, attendee e-mail or ticket id."""
+
+from django.contrib import admin
+
+from tickets.models import Purchase, Ticket
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Ticket
+    fields = ["ticket_id", "status", "attendee_name", "attendee_email", "price_paid", "issued_at", "checked_in_at"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = False
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "purchase_id",
+        "attendee_email",
+        "event",
+        "ticket_type",
+        "quantity",
+        "total",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "created_at"]
+    search_fields = ["=purchase_id", "attendee_email", "buyer__email", "=tickets__ticket_id"]
+    list_select_related = ["event", "ticket_type"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    inlines = [TicketInline]
