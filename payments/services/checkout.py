@@ -39,11 +39,11 @@ def start_checkout(
     *, buyer, event, ticket_type_id: int, quantity: int, attendee: Attendee, payment_method="card", callback_url=None
 ) -> Checkout:
     """Reserve tickets and start paying for them; free tickets are issued at once."""
-    callback = resolve_callback(callback_url)
     with transaction.atomic():
         purchase = reservations.reserve_tickets(
             buyer=buyer, event=event, ticket_type_id=ticket_type_id, quantity=quantity, attendee=attendee
         )
+        callback = resolve_callback(callback_url)  # checked after the stock rules; a refusal stores nothing
         payment = Payment.objects.create(
             purchase=purchase,
             user=buyer,

@@ -310,3 +310,16 @@ def test_duplicate_webhooks_over_http_processed_by_a_real_worker_issue_once(paid
     assert len([p for p in mail_dir.iterdir() if purchase_id in p.read_text()]) == 1
     # let the worker go idle before the database is flushed under it
     assert wait_until(lambda: not any((celery_app.control.inspect(timeout=1).active() or {"-": []}).values()))
+
+
+def test_one_buyer_racing_across_ticket_types_never_passes_the_open_purchase_limit(make_user, make_ticket_type):
+    buyer = make_user()
+    ticket_types = [make_ticket_type(quantity=5) for _ in range(12)]
+
+    results = run_together(len(ticket_types), lambda i: buy(buyer, ticket_types[i]).purchase.purchase_id)
+
+    succeeded = [value for outcome, value in results if outcome == "ok"]
+    refused = [value for outcome, value in results if outcome == "error"]
+    assert len(succeeded) == 5  # MAX_OPEN_PURCHASES_PER_USER
+    assert all(isinstance(error, ReservationRefused) for error in refused)
+    assert {error.error for error in refused} == {"Too many pending purchases"}

@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from events.exceptions import TicketTypeNotFound
+from payments.exceptions import InvalidCallbackUrl
 from payments.models import Payment
 from payments.services.checkout import start_checkout
 from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
@@ -206,3 +207,28 @@ def test_lapsed_reservations_free_the_stock_with_no_job_run(buyer, make_user, ma
     first.refresh_from_db()
     assert first.status == "pending"  # nobody tidied it: availability never waited for a job
     assert second.tickets.filter(status="reserved").count() == 4
+
+
+def test_a_bad_callback_is_reported_after_the_stock_rules_and_stores_nothing(buyer, ticket_type):
+    ticket_type.max_purchase = ticket_type.quantity + 1
+    ticket_type.save(update_fields=["max_purchase"])
+    with pytest.raises(ReservationRefused) as refused:
+        start_checkout(
+            buyer=buyer,
+            event=ticket_type.event,
+            ticket_type_id=ticket_type.pk,
+            quantity=ticket_type.quantity + 1,
+            attendee=attendee_for(buyer),
+            callback_url="https://evil.example/steal",
+        )
+    assert refused.value.error == "Not enough tickets available"
+    with pytest.raises(InvalidCallbackUrl):
+        start_checkout(
+            buyer=buyer,
+            event=ticket_type.event,
+            ticket_type_id=ticket_type.pk,
+            quantity=1,
+            attendee=attendee_for(buyer),
+            callback_url="https://evil.example/steal",
+        )
+    assert not Purchase.objects.exists()

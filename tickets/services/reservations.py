@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -52,12 +53,15 @@ def lock_ticket_type(event: Event, ticket_type_id: int) -> TicketType:
 def reserve_tickets(*, buyer, event: Event, ticket_type_id: int, quantity: int, attendee: Attendee) -> Purchase:
     """Hold `quantity` tickets for RESERVATION_MINUTES in a new `reserved` purchase.
 
-    Must run inside the caller's transaction (the lock lasts until it commits). Raises
-    ReservationRefused naming the first rule that fails, in the contract's order.
+    Must run inside the caller's transaction (the locks last until it commits). The buyer row is
+    locked first, so one buyer's simultaneous checkouts cannot pass the open-purchase limit
+    together; then the ticket type. Raises ReservationRefused naming the first rule that fails,
+    in the contract's order.
     """
-    now = timezone.now()
     with transaction.atomic():
+        get_user_model().objects.select_for_update().only("pk").get(pk=buyer.pk)
         ticket_type = lock_ticket_type(event, ticket_type_id)
+        now = timezone.now()  # read after waiting for the locks: lapsed holds stop counting
         _check_sale_rules(event, ticket_type, quantity, now)
         _check_stock(ticket_type, quantity, now)
         _check_open_purchases(buyer, now)
