@@ -37,3 +37,9 @@ class PaymentNotCompleted(DomainError):
     status_code = 400
     error = "Payment not completed"
     default_detail = "Tickets are sent only for completed payments."
+
+
+class NoTicketsToSend(DomainError):
+    status_code = 404
+    error = "No tickets found"
+    default_detail = "This payment has no issued tickets to send."

@@ -1,5 +1,7 @@
 """Throttle scopes of the money path (CONTRACT.md §1.10)."""
 
+from rest_framework.throttling import SimpleRateThrottle
+
 from cafa.api.throttling import IPThrottle, UserScopedThrottle
 
 
@@ -9,3 +11,12 @@ class PurchaseThrottle(UserScopedThrottle):
 
 class PaymentPollThrottle(IPThrottle):
     scope = "payment_poll"
+
+
+class ResendTicketsThrottle(SimpleRateThrottle):
+    """`resend_tickets`: per payment (keyed with the caller too, so strangers cannot use up an owner's quota)."""
+
+    scope = "resend_tickets"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": f"{view.kwargs['payment_id']}:{request.user.pk}"}

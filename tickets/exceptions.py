@@ -12,3 +12,15 @@ class ReservationRefused(DomainError):
 class PurchaseNotCancellable(DomainError):
     status_code = 400
     error = "Cannot cancel purchase"
+
+
+class TicketNotFound(DomainError):
+    status_code = 404
+    error = "Ticket not found"
+    default_detail = "No ticket with this id belongs to your account."
+
+
+class TicketNotIssued(DomainError):
+    status_code = 400
+    error = "Ticket not issued"
+    default_detail = "Only issued tickets (active or used) can be downloaded."

@@ -13,8 +13,7 @@ from django.utils import timezone
 from accounts.models import ContactMessage, NewsletterSource, NewsletterSubscription
 from cafa.celery import enqueue
 
-# Registered by analytics.tasks (the worker finds it by name; accounts never imports analytics).
-CONTACT_NOTIFICATION_TASK = "analytics.send_contact_notification"
+CONTACT_NOTIFICATION_TASK = "accounts.send_contact_notification"
 
 
 # --- Contact ----------------------------------------------------------------------------------

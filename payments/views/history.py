@@ -11,13 +11,12 @@ from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from cafa.api.exceptions import DomainError, SuccessFlagMixin
+from cafa.api.exceptions import SuccessFlagMixin
 from cafa.api.pagination import SmallPagination
 from payments import selectors
-from payments.exceptions import PaymentNotCompleted
+from payments.exceptions import NoTicketsToSend, PaymentNotCompleted
 from payments.models import Payment, PaymentStatus
 from payments.serializers.inputs import PaymentHistoryQuerySerializer
 from payments.serializers.outputs import (
@@ -29,14 +28,8 @@ from payments.serializers.outputs import (
     verification_body,
 )
 from payments.services import completion
-from payments.throttling import PaymentPollThrottle
+from payments.throttling import PaymentPollThrottle, ResendTicketsThrottle
 from tickets.tasks import send_ticket_email
-
-
-class NoTicketsToSend(DomainError):
-    status_code = 404
-    error = "No tickets found"
-    default_detail = "This payment has no issued tickets to send."
 
 
 class OptionalJWTAuthentication(JWTAuthentication):
@@ -54,15 +47,6 @@ class OptionalJWTScheme(SimpleJWTScheme):
 
     target_class = "payments.views.history.OptionalJWTAuthentication"
     name = "optionalJwtAuth"
-
-
-class ResendTicketsThrottle(SimpleRateThrottle):
-    """`resend_tickets`: per payment (keyed with the caller too, so strangers cannot use up an owner's quota)."""
-
-    scope = "resend_tickets"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": f"{view.kwargs['payment_id']}:{request.user.pk}"}
 
 
 def read_through(payment: Payment) -> Payment:

@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 from cafa.api.pagination import SmallPagination
 from events.filters import run_filterset
 from tickets import selectors
+from tickets.exceptions import TicketNotFound, TicketNotIssued
 from tickets.models import Ticket
 from tickets.serializers.outputs import AttendedEventSerializer, TicketDetailSerializer, TicketSerializer
 from tickets.services import documents
-from tickets.views.errors import TicketNotFound, TicketNotIssued
 from tickets.views.filters import MyTicketFilter
 
 
