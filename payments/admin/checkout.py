@@ -6,8 +6,9 @@ payment a buyer says went through while it still shows pending.
 
 from django.contrib import admin, messages
 
+from cafa.api.exceptions import DomainError
 from payments.models import Payment, PaymentStatus
-from payments.services import completion
+from payments.services import completion, refunds
 
 
 @admin.register(Payment)
@@ -25,7 +26,7 @@ class PaymentAdmin(admin.ModelAdmin):
     list_select_related = ["user", "purchase__event"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
-    actions = ["rerun_verification"]
+    actions = ["rerun_verification", "refund"]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
@@ -56,3 +57,15 @@ class PaymentAdmin(admin.ModelAdmin):
             if completion.refresh_payment(payment).status != PaymentStatus.PENDING:
                 changed += 1
         self.message_user(request, f"Verified {queryset.count()} payment(s); {changed} changed status.", messages.INFO)
+
+    @admin.action(description="Refund selected completed payments (tickets stop admitting)")
+    def refund(self, request, queryset):
+        refunded = 0
+        for payment in queryset:
+            try:
+                refunds.refund_completed_payment(payment_pk=payment.pk, reason=f"Refunded by {request.user.email}.")
+                refunded += 1
+            except DomainError as error:
+                self.message_user(request, f"{payment.payment_id}: {error.detail}", messages.WARNING)
+        if refunded:
+            self.message_user(request, f"{refunded} payment(s) refunded; the buyers are e-mailed.", messages.SUCCESS)

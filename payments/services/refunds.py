@@ -8,16 +8,57 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cafa.api.exceptions import DomainError
+from cafa.celery import enqueue
 from payments import providers
-from payments.models import Payment, ReasonCode
+from payments.models import Payment, PaymentStatus, Provider, ReasonCode
+from payments.services import balances
+from tickets.services import reservations
 
 logger = logging.getLogger(__name__)
 
 # Payments whose money goes back to the buyer, and the e-mail each one gets.
-REFUND_NOTICES = {ReasonCode.REFUNDED_SOLD_OUT: "sold_out", ReasonCode.AMOUNT_MISMATCH: None}
+REFUND_NOTICES = {
+    ReasonCode.REFUNDED_SOLD_OUT: "sold_out",
+    ReasonCode.AMOUNT_MISMATCH: None,
+    ReasonCode.REFUNDED: "by_staff",
+}
+
+
+class PaymentNotRefundable(DomainError):
+    status_code = 400
+    error = "Payment not refundable"
+    default_detail = "Only a completed payment can be refunded."
+
+
+def refund_completed_payment(*, payment_pk: int, reason: str) -> Payment:
+    """Staff: give a completed payment's money back (CONTRACT §14.1 `completed -> refunded`).
+
+    In one transaction the tickets stop admitting (refunded) and the organizer's sale and platform
+    fee are reversed on the ledger; the provider refund goes out after commit, and is re-sent by
+    reconciliation if that task is lost. Free purchases have no money to send back.
+    """
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("purchase").get(pk=payment_pk)
+        if payment.status != PaymentStatus.COMPLETED:
+            raise PaymentNotRefundable(f"This payment is {payment.status}.")
+        reservations.refund_purchase(purchase=payment.purchase)
+        balances.reverse_sale(purchase=payment.purchase)
+        payment.status, payment.reason_code, payment.failure_reason = (
+            PaymentStatus.REFUNDED,
+            ReasonCode.REFUNDED,
+            reason,
+        )
+        free = payment.provider == Provider.FREE
+        payment.refund_requested_at = timezone.now() if free else None
+        payment.save(update_fields=["status", "reason_code", "failure_reason", "refund_requested_at", "updated_at"])
+        if not free:
+            transaction.on_commit(lambda: enqueue("payments.refund_payment", payment.pk), robust=True)
+    return payment
 
 
 def send_refund(*, payment_pk: int) -> None:

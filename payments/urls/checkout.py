@@ -23,4 +23,5 @@ urlpatterns = [
     re_path(
         rf"^payments/{PAYMENT}/resend-tickets/$", history.ResendTicketsView.as_view(), name="payment-resend-tickets"
     ),
+    re_path(rf"^payments/{PAYMENT}/tickets\.pdf$", history.PaymentTicketsPdfView.as_view(), name="payment-tickets-pdf"),
 ]

@@ -4,12 +4,14 @@ Y3 and Y4 are read-throughs: a pending payment is checked with the provider (and
 was paid) before the answer is built.
 """
 
+from django.http import HttpResponse
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
@@ -29,6 +31,7 @@ from payments.serializers.outputs import (
 )
 from payments.services import completion
 from payments.throttling import PaymentPollThrottle, ResendTicketsThrottle
+from tickets.services import documents
 from tickets.tasks import send_ticket_email
 
 
@@ -120,6 +123,27 @@ class PaymentHistoryView(GenericAPIView):
         page = self.paginate_queryset(selectors.payment_history(request.user, **query.validated_data))
         summary = PaymentSummarySerializer(selectors.payment_summary(request.user)).data
         return self.paginator.get_paginated_response(self.get_serializer(page, many=True).data, summary=summary)
+
+
+class PaymentTicketsPdfView(GenericAPIView):
+    """`payments/{payment_id}/tickets.pdf` (owner): every issued ticket of the payment, one page each."""
+
+    permission_classes = [IsAuthenticated]
+
+    def perform_content_negotiation(self, request, force=False):
+        # Success is a PDF returned as-is; errors are always the JSON envelope, whatever `Accept` says.
+        return JSONRenderer(), JSONRenderer.media_type
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, payment_id):
+        payment = selectors.owned_payment(request.user, payment_id)
+        if payment.status != PaymentStatus.COMPLETED:
+            raise PaymentNotCompleted("Tickets are issued once the payment is completed.")
+        pdf = documents.render_purchase_pdf(payment.purchase)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="tickets-{payment.payment_id}.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class PaymentDetailView(GenericAPIView):
