@@ -135,6 +135,13 @@ class Event(models.Model):
             self.checkin_public_key, self.checkin_private_key = generate_checkin_keypair()
 
     @property
+    def venue_location(self) -> dict | None:
+        """`{latitude, longitude}` as numbers, or None unless both are known."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return {"latitude": float(self.latitude), "longitude": float(self.longitude)}
+
+    @property
     def status(self) -> str:
         now = timezone.now()
         if now < self.starts_at:

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from tickets.models import CheckIn, Ticket
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 SCANNERS = 20
 

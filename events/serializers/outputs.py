@@ -299,7 +299,7 @@ class MyEventDetailSerializer(MyEventSerializer):
 
     organizer = OwnerOrganizerSerializer(read_only=True)
     additional_images = serializers.SerializerMethodField()
-    venue_location = serializers.SerializerMethodField()
+    venue_location = serializers.DictField(read_only=True, allow_null=True)
     payment_profile = PaymentProfileMiniSerializer(read_only=True, allow_null=True)
     share_urls = serializers.SerializerMethodField()
 
@@ -320,11 +320,6 @@ class MyEventDetailSerializer(MyEventSerializer):
 
     get_additional_images = PublicEventDetailSerializer.get_additional_images
     get_share_urls = PublicEventDetailSerializer.get_share_urls
-
-    def get_venue_location(self, event) -> dict | None:
-        if event.latitude is None or event.longitude is None:
-            return None
-        return {"latitude": _coordinate(event.latitude), "longitude": _coordinate(event.longitude)}
 
 
 class EventCreatedSerializer(serializers.ModelSerializer):

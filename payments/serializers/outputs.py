@@ -18,6 +18,7 @@ from payments.models import PaymentStatus, ReasonCode
 from payments.services.callbacks import mobile_callback_url
 from tickets.models import TicketStatus
 from tickets.pricing import price_order
+from tickets.serializers.outputs import TicketTypeMiniSerializer
 
 _timestamp = serializers.DateTimeField()
 
@@ -381,8 +382,8 @@ class FeesSerializer(serializers.Serializer):
     total_paid = MoneyField(source="total")
 
 
-class PaymentItemSerializer(serializers.Serializer):
-    """Y7 item."""
+class PaymentFieldsSerializer(serializers.Serializer):
+    """The fields Y7 items and Y8 share."""
 
     payment_id = serializers.CharField()
     reference = serializers.CharField()
@@ -394,6 +395,11 @@ class PaymentItemSerializer(serializers.Serializer):
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField()
+
+
+class PaymentItemSerializer(PaymentFieldsSerializer):
+    """Y7 item."""
+
     event = HistoryEventSerializer(source="purchase.event")
     tickets = HistoryTicketSerializer(source="purchase.tickets.all", many=True)
     fees = FeesSerializer(source="purchase")
@@ -410,12 +416,6 @@ class DetailEventSerializer(HistoryEventSerializer):
     organizer = OrganizerMiniSerializer()
     venue_name = serializers.CharField()
     start_time = serializers.TimeField()
-
-
-class TicketTypeMiniSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    price = MoneyField()
 
 
 class DetailTicketSerializer(serializers.Serializer):
@@ -441,19 +441,9 @@ class BillingInfoSerializer(serializers.Serializer):
 CARD_KEYS = ("brand", "last4", "exp_month", "exp_year")
 
 
-class PaymentDetailSerializer(serializers.Serializer):
+class PaymentDetailSerializer(PaymentFieldsSerializer):
     """Y8: only issued tickets are listed, so every `qr_code` is an image."""
 
-    payment_id = serializers.CharField()
-    reference = serializers.CharField()
-    purchase_id = serializers.CharField(source="purchase.purchase_id")
-    amount = MoneyField()
-    currency = serializers.CharField()
-    payment_method = serializers.CharField()
-    provider = serializers.CharField()
-    status = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    completed_at = serializers.DateTimeField()
     event = DetailEventSerializer(source="purchase.event")
     tickets = serializers.SerializerMethodField()
     breakdown = BreakdownSerializer(source="purchase")

@@ -33,8 +33,12 @@ def receive_webhook(*, body: bytes, headers) -> tuple[WebhookEvent, bool]:
     except IntegrityError:
         return WebhookEvent.objects.get(dedup_key=event.dedup_key), False
     # If queueing fails, the reconciliation job re-runs unprocessed events.
-    transaction.on_commit(lambda: enqueue("payments.process_webhook_event", record.pk), robust=True)
+    transaction.on_commit(lambda: _queue_processing(record.pk), robust=True)
     return record, True
+
+
+def _queue_processing(event_pk: int) -> None:
+    enqueue("payments.process_webhook_event", event_pk)
 
 
 def process_webhook_event(*, event_pk: int) -> None:

@@ -52,7 +52,7 @@ class TicketEventSerializer(serializers.ModelSerializer):
 
 class TicketEventDetailSerializer(TicketEventSerializer):
     organizer = OrganizerMiniSerializer(read_only=True)
-    venue_location = serializers.SerializerMethodField()
+    venue_location = serializers.DictField(read_only=True, allow_null=True)
 
     class Meta(TicketEventSerializer.Meta):
         fields = [
@@ -74,11 +74,6 @@ class TicketEventDetailSerializer(TicketEventSerializer):
             "status",
             "organizer",
         ]
-
-    def get_venue_location(self, event) -> dict | None:
-        if event.latitude is None or event.longitude is None:
-            return None
-        return {"latitude": float(event.latitude), "longitude": float(event.longitude)}
 
 
 class TicketTypeMiniSerializer(serializers.Serializer):
