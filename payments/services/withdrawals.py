@@ -34,8 +34,6 @@ from payments.services.payouts import (
 
 logger = logging.getLogger(__name__)
 
-FEE_THRESHOLD = Decimal("5000.00")
-TRANSFER_FEE = Decimal("10.00")
 STALE_AFTER = timedelta(minutes=30)
 
 
@@ -52,8 +50,8 @@ class WithdrawalNotFound(DomainError):
 
 def transfer_fee(amount: Decimal) -> Decimal:
     """0 below GHS 5,000, GHS 10.00 from 5,000 (both configurable)."""
-    threshold = Decimal(str(getattr(settings, "WITHDRAWAL_FEE_THRESHOLD", FEE_THRESHOLD)))
-    fee = Decimal(str(getattr(settings, "WITHDRAWAL_TRANSFER_FEE", TRANSFER_FEE)))
+    threshold = settings.WITHDRAWAL_FEE_THRESHOLD
+    fee = settings.WITHDRAWAL_TRANSFER_FEE
     return quantize_money(fee if amount >= threshold else 0)
 
 
