@@ -70,6 +70,9 @@ class Payment(models.Model):
     refund_requested_at = models.DateTimeField(
         null=True, blank=True, help_text="When the provider accepted our refund request (null: not sent yet)."
     )
+    refund_status = models.CharField(
+        max_length=20, blank=True, default="", help_text="The provider's last word on our refund (refund.* webhooks)."
+    )
 
     class Meta:
         ordering = ["-created_at"]

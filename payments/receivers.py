@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from accounts.signals import account_deletion_requested, payment_profile_created, payment_profile_deletion_requested
 from payments import revenue
-from payments.services import payouts, withdrawals
+from payments.services import payouts, refunds, withdrawals
 from payments.services.webhooks import provider_event_received
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,13 @@ def settle_transfer(sender, event, data, **kwargs):
         withdrawals.settle_withdrawal(reference=reference, outcome=outcome, data=data)
     else:
         logger.warning("%s for unknown transfer reference %r ignored", event, reference)
+
+
+@receiver(provider_event_received, dispatch_uid="payments.record_refund_outcome")
+def record_refund_outcome(sender, event, data, **kwargs):
+    """`refund.*`: the provider's outcome of a refund we asked for."""
+    if event.startswith("refund."):
+        refunds.record_refund_outcome(event=event, data=data)
 
 
 @receiver(account_deletion_requested, dispatch_uid="payments.money_still_owed")

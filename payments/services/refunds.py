@@ -92,3 +92,16 @@ def _tell_buyer(payment: Payment, notice: str) -> None:
 def unsent_refunds():
     """Payments owed a refund whose request the provider has not accepted yet."""
     return Payment.objects.filter(reason_code__in=list(REFUND_NOTICES), refund_requested_at__isnull=True)
+
+
+def record_refund_outcome(*, event: str, data: dict) -> None:
+    """`refund.processed|failed|needs-attention`: remember it on the payment; anything but success is
+    logged as an error for staff (the money has not reached the buyer)."""
+    transaction_data = data.get("transaction") if isinstance(data.get("transaction"), dict) else {}
+    reference = data.get("transaction_reference") or transaction_data.get("reference") or ""
+    outcome = event.removeprefix("refund.")
+    found = Payment.objects.filter(reference=reference).update(refund_status=outcome[:20], updated_at=timezone.now())
+    if not found:
+        logger.warning("%s for unknown transaction %r ignored", event, reference)
+    elif outcome != "processed":
+        logger.error("refund of %s is %s: staff must follow up with the provider", reference, outcome)

@@ -311,3 +311,18 @@ def test_the_endpoint_checks_signatures_with_the_configured_paystack_secret(sett
     assert (good.status_code, good.json()) == (200, {"received": True})
     assert (bad.status_code, bad.json()["error"]) == (400, "Invalid signature")
     assert WebhookEvent.objects.get().provider == "paystack"
+
+
+@pytest.mark.parametrize(("event", "logged_as_error"), [("refund.processed", False), ("refund.failed", True)])
+def test_a_refund_outcome_is_recorded_and_failures_are_flagged_for_staff(
+    paid, fake_paystack, django_capture_on_commit_callbacks, caplog, event, logged_as_error
+):
+    payment = paid.payment
+    data = {**REFUND_PROCESSED, "transaction_reference": payment.reference, "status": event.split(".")[1]}
+
+    with caplog.at_level("ERROR", logger="payments.services.refunds"):
+        deliver(*signed_event(event, data), django_capture_on_commit_callbacks)
+
+    payment.refresh_from_db()
+    assert payment.refund_status == event.split(".")[1]
+    assert any(record.levelname == "ERROR" for record in caplog.records) is logged_as_error
