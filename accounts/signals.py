@@ -5,6 +5,7 @@ receivers of `account_deletion_requested` return a reason (str) when the account
 deleted yet, else None. `payment_profile_created` is sent after the commit that created a payout
 account (the payments app starts its verification transfer); receivers of
 `payment_profile_deletion_requested` return `{"message": ..., "extra": {...}}` to refuse a deletion.
+Receivers of `bank_codes_requested` return the set of valid bank codes they know (None if unknown).
 """
 
 from django.dispatch import Signal
@@ -13,3 +14,4 @@ collect_user_stats = Signal()
 account_deletion_requested = Signal()
 payment_profile_created = Signal()
 payment_profile_deletion_requested = Signal()
+bank_codes_requested = Signal()

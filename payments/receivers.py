@@ -4,9 +4,14 @@ import logging
 
 from django.dispatch import receiver
 
-from accounts.signals import account_deletion_requested, payment_profile_created, payment_profile_deletion_requested
+from accounts.signals import (
+    account_deletion_requested,
+    bank_codes_requested,
+    payment_profile_created,
+    payment_profile_deletion_requested,
+)
 from payments import revenue
-from payments.services import payouts, refunds, withdrawals
+from payments.services import banks, payouts, refunds, withdrawals
 from payments.services.webhooks import provider_event_received
 
 logger = logging.getLogger(__name__)
@@ -40,6 +45,12 @@ def record_refund_outcome(sender, event, data, **kwargs):
     """`refund.*`: the provider's outcome of a refund we asked for."""
     if event.startswith("refund."):
         refunds.record_refund_outcome(event=event, data=data)
+
+
+@receiver(bank_codes_requested, dispatch_uid="payments.known_bank_codes")
+def known_bank_codes(sender, **kwargs):
+    """The provider's bank codes when its list is cached (never a network call inside a request)."""
+    return banks.cached_bank_codes("ghipss")
 
 
 @receiver(account_deletion_requested, dispatch_uid="payments.money_still_owed")

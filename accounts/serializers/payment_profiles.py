@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import PaymentMethod, PaymentProfile
 from accounts.serializers.fields import PhoneField
+from accounts.signals import bank_codes_requested
 
 NETWORKS = {"mtn": "MTN", "telecel": "Telecel", "vodafone": "Telecel", "airteltigo": "AirtelTigo"}
 FEE_PERCENTAGES = {PaymentMethod.BANK_TRANSFER: 2.0, PaymentMethod.MOBILE_MONEY: 1.5}
@@ -17,6 +18,13 @@ class BankAccountSerializer(serializers.Serializer):
     bank_name = serializers.CharField(max_length=100)
     bank_code = serializers.CharField(max_length=20)
     branch = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate_bank_code(self, value):
+        value = value.strip()
+        known = [codes for _receiver, codes in bank_codes_requested.send(sender=type(self)) if codes]
+        if known and not any(value in codes for codes in known):
+            raise serializers.ValidationError("Choose a bank from the bank list.")
+        return value
 
     def validate_account_number(self, value):
         value = value.strip()

@@ -36,6 +36,12 @@ def refresh_bank_list(kind: str) -> dict:
     return entry
 
 
+def cached_bank_codes(kind: str = "ghipss") -> set[str] | None:
+    """The provider's codes of one kind as cached now, or None when no provider list is cached."""
+    entry = cache.get(_cache_key(kind))
+    return {bank["code"] for bank in entry["results"]} if entry else None
+
+
 def refresh_all() -> int:
     """The daily job: refresh every kind; an unreachable provider keeps what is cached."""
     if providers.sandbox_enabled():

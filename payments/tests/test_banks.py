@@ -83,3 +83,34 @@ def test_an_unreachable_provider_falls_back_to_the_static_list(api_client, payst
     body = api_client.get("/api/v1/banks/?type=bank").json()
     assert body["source"] == "static" and body["cached_at"] is None
     assert "140100" in [bank["code"] for bank in body["results"]]
+
+
+def _cache_provider_list(codes):
+    from django.core.cache import cache
+
+    results = [{"name": f"Bank {code}", "code": code, "type": "ghipss", "slug": f"bank-{code}"} for code in codes]
+    cache.set(banks._cache_key("ghipss"), {"results": results, "cached_at": timezone.now()}, 60)
+
+
+BANK_PROFILE = {
+    "method": "bank_transfer",
+    "name": "Main account",
+    "account_details": {"account_number": "1234567890", "account_name": "Ama Mensah", "bank_name": "CAL Bank"},
+}
+
+
+def _create_profile(client, bank_code):
+    body = {**BANK_PROFILE, "account_details": {**BANK_PROFILE["account_details"], "bank_code": bank_code}}
+    return client.post("/api/v1/auth/payment-profile/", body, format="json")
+
+
+def test_a_bank_code_outside_the_cached_provider_list_is_refused(auth_client):
+    _cache_provider_list(["140100", "030100"])
+    response = _create_profile(auth_client, "999999")
+    assert response.status_code == 400
+    assert response.json()["details"]["account_details"] == ["bank_code: Choose a bank from the bank list."]
+    assert _create_profile(auth_client, "140100").status_code == 201
+
+
+def test_without_a_cached_provider_list_any_code_is_accepted(auth_client):
+    assert _create_profile(auth_client, "999999").status_code == 201
