@@ -10,14 +10,15 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Q,
+    Prefetch,
     Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from tickets.models import ISSUED_TICKET_STATUSES, Purchase, PurchaseStatus, Ticket, TicketStatus
+from tickets.models import ISSUED_TICKET_STATUSES, Purchase, PurchaseStatus, SentReminder, Ticket, TicketStatus
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO_MONEY = Value(Decimal("0.00"), output_field=MONEY)
@@ -65,20 +66,8 @@ class TicketCountExpressions:
         }
 
 
-def open_purchases_of(buyer, now):
-    """The buyer's unpaid purchases that still hold stock."""
-    return Purchase.objects.filter(
-        Q(status__in=(PurchaseStatus.RESERVED, PurchaseStatus.PENDING)), buyer=buyer, reservation_expires_at__gt=now
-    )
-
-
 # --- A buyer's tickets, documents and reminders (CONTRACT.md §7, §15) ---------------------------
-# (imports kept with the functions that need them: the top of this module is edited separately)
 
-from django.db.models import Prefetch  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from tickets.models import SentReminder  # noqa: E402
 
 # Stored statuses a ticket can have once it has been issued (reservations never reach the buyer's lists).
 ONCE_ISSUED_TICKET_STATUSES = (*ISSUED_TICKET_STATUSES, TicketStatus.CANCELLED, TicketStatus.REFUNDED)
