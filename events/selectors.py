@@ -183,7 +183,8 @@ def public_event_detail(lookup: str) -> Event:
 
 def organizer_public_stats(organizer) -> dict:
     """`{events_organized, total_tickets_sold}` over the organizer's published events."""
-    totals = annotate_event_stock(Event.objects.filter(organizer=organizer, is_published=True)).aggregate(
+    published = Event.objects.filter(organizer=organizer, is_published=True)
+    totals = published.annotate(tickets_sold=_event_counts()["tickets_sold"]).aggregate(
         events_organized=Count("id"), total_tickets_sold=Sum("tickets_sold")
     )
     return {
@@ -195,7 +196,8 @@ def organizer_public_stats(organizer) -> dict:
 def similar_events(event: Event, limit: int = 3) -> list[Event]:
     """Up to `limit` published upcoming/ongoing events of the same category, soonest first, self excluded."""
     queryset = filter_by_status(Event.objects.filter(is_published=True, category_id=event.category_id), "live")
-    return list(annotate_event_stock(queryset.exclude(pk=event.pk)).order_by("starts_at", "id")[:limit])
+    lowest_price = Coalesce(_ticket_type_aggregate(Min("price")), ZERO_MONEY, output_field=MONEY)
+    return list(queryset.exclude(pk=event.pk).annotate(lowest_price=lowest_price).order_by("starts_at", "id")[:limit])
 
 
 # --- Organizer --------------------------------------------------------------------------------
