@@ -145,6 +145,23 @@ class AccountEmailSerializer(djoser_serializers.SendEmailResetSerializer):
         return user if user is not None and user.has_usable_password() else None
 
 
+class _TextUidAndTokenMixin:
+    """djoser decodes `uid` and `token` straight from the request: anything but text is refused here."""
+
+    def validate(self, attrs):
+        for key in ("uid", "token"):
+            if not isinstance(self.initial_data.get(key, ""), str):
+                raise serializers.ValidationError({key: [INVALID_LINK[key]]})
+        return super().validate(attrs)
+
+
+INVALID_LINK = {"uid": "Invalid user id or user doesn't exist.", "token": "Invalid token for given user."}
+
+
+class ActivationSerializer(_TextUidAndTokenMixin, djoser_serializers.ActivationSerializer):
+    """A2: `{uid, token}`."""
+
+
 class _OptionalRetypeMixin:
     def validate(self, attrs):
         retyped = self.initial_data.get("re_new_password")
@@ -153,7 +170,9 @@ class _OptionalRetypeMixin:
         return super().validate(attrs)
 
 
-class PasswordResetConfirmSerializer(_OptionalRetypeMixin, djoser_serializers.PasswordResetConfirmSerializer):
+class PasswordResetConfirmSerializer(
+    _TextUidAndTokenMixin, _OptionalRetypeMixin, djoser_serializers.PasswordResetConfirmSerializer
+):
     """A10: uid, token, new_password, optional re_new_password."""
 
 

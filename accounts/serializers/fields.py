@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
 from rest_framework import serializers
 
 from accounts.images import clean_image
@@ -53,7 +54,7 @@ class ImageUploadField(serializers.ImageField):
         return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
-        if isinstance(data, str):
+        if not isinstance(data, UploadedFile):  # a string, a number or a JSON object is no file
             raise serializers.ValidationError("Upload an image file.")
         limit = self.max_bytes or getattr(settings, self.max_bytes_setting)
         return django_errors(lambda: clean_image(data, max_bytes=limit))

@@ -64,7 +64,7 @@ class PaymentProfileDetailView(OwnProfileMixin, generics.GenericAPIView):
 
     def patch(self, request, profile_id):
         profile = self.get_profile()
-        if IMMUTABLE_FIELDS & set(request.data):
+        if isinstance(request.data, dict) and IMMUTABLE_FIELDS & set(request.data):
             raise PaymentProfileRefused("Create a new profile to change account details.", error="Immutable field")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

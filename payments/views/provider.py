@@ -1,5 +1,7 @@
 """Endpoints the provider (or the buyer coming back from it) calls: webhook, sandbox, mobile callback."""
 
+from urllib.parse import quote
+
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -56,19 +58,19 @@ class MobileCallbackView(APIView):
     )
     def get(self, request):
         reference = request.query_params.get("reference") or request.query_params.get("trxref")
-        default_link = f"{providers_deep_link_base()}"
+        default_link = deep_link_base()
         if not reference:
             return _raw_redirect(f"{default_link}?status=cancelled&error=no_reference")
         payment = Payment.objects.select_related("purchase").filter(reference=reference).first()
         if payment is None:
-            return _raw_redirect(f"{default_link}?status=failed&reference={reference}&error=not_found")
+            return _raw_redirect(f"{default_link}?status=failed&reference={quote(reference, safe='')}&error=not_found")
         payment = completion.refresh_payment(payment)
         outcome = MOBILE_OUTCOMES.get(payment.status, "failed")
         link = payment.deep_link.split("?")[0] if payment.deep_link else default_link
         return _raw_redirect(f"{link}?status={outcome}&reference={reference}")
 
 
-def providers_deep_link_base() -> str:
+def deep_link_base() -> str:
     from django.conf import settings
 
     return f"{settings.MOBILE_DEEP_LINK_SCHEME}://payment-result"
@@ -99,5 +101,6 @@ class SandboxCheckoutView(APIView):
 
     @extend_schema(exclude=True)
     def post(self, request, reference):
-        payment = sandbox.pay(reference=reference, outcome=request.data.get("outcome", ""))
+        outcome = request.data.get("outcome", "") if hasattr(request.data, "get") else ""
+        payment = sandbox.pay(reference=reference, outcome=outcome)
         return HttpResponseRedirect(with_reference(payment.callback_url, payment.reference))
