@@ -78,3 +78,19 @@ def test_the_mobile_callback_quotes_an_unknown_reference(api_client, reference):
     assert location.startswith("cafatickets://payment-result?status=failed&reference=")
     assert location.endswith("&error=not_found")
     assert all(32 < ord(character) < 127 for character in location)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/payments/mobile-callback/?reference=%00abc",
+        "/api/v1/events/?search=jazz%00",
+        "/api/v1/events/slug%00with-nul/",
+        "/api/v1/payments/verify/CAFA-%00/",
+        "/api/v1/events/?na%00me=x",
+    ],
+)
+def test_a_nul_character_in_the_path_or_query_is_a_400(api_client, url):
+    response = api_client.get(url)
+    assert response.status_code == 400
+    assert response.json()["error"] == "Bad Request"
