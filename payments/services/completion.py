@@ -16,16 +16,23 @@ from payments import providers
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ChargeResult, ProviderError, to_minor_units
 from payments.services import ledger
-from tickets.models import OPEN_PURCHASE_STATUSES, PurchaseStatus
+from tickets.models import OPEN_PURCHASE_STATUSES, Purchase, PurchaseStatus
 from tickets.services import reservations
 
 logger = logging.getLogger(__name__)
 
 
 def _locked(reference: str) -> Payment:
-    # Lock the payment row only (`of=self`): locking the joined event too would make every other
-    # buyer's checkout for that event (its FK checks take KEY SHARE on the event) wait, or deadlock.
-    return Payment.objects.select_for_update(of=("self",)).select_related("purchase__event").get(reference=reference)
+    """The payment row, locked, with its purchase read afresh once the lock is held.
+
+    Only the payment row is locked (`of=self`): locking the event too would make every other
+    buyer's checkout for that event wait, or deadlock. Every change to a purchase after checkout is
+    made under its payment's lock, so the purchase is re-read after the lock is granted: a join in
+    the locking query could return the purchase as it was before the lock holder committed.
+    """
+    payment = Payment.objects.select_for_update(of=("self",)).get(reference=reference)
+    payment.purchase = Purchase.objects.select_related("event").get(pk=payment.purchase_id)
+    return payment
 
 
 def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
@@ -41,8 +48,9 @@ def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
         problem = _mismatch(payment, result)
         if problem:
             return _reject_mismatch(payment, result, problem)
-        purchase = payment.purchase
-        if _still_reserved(purchase) or reservations.can_reissue(purchase=purchase):
+        # Always decided under the ticket type's lock: a success in the last moment of a reservation
+        # races buyers who no longer count it, exactly like a late one.
+        if reservations.can_reissue(purchase=payment.purchase):
             return _issue(payment, result)
         return _refund_sold_out(payment, result)
 
@@ -57,10 +65,6 @@ def _mismatch(payment: Payment, result: ChargeResult) -> str:
     return ""
 
 
-def _still_reserved(purchase) -> bool:
-    return purchase.status in OPEN_PURCHASE_STATUSES and purchase.reservation_expires_at > timezone.now()
-
-
 def _issue(payment: Payment, result: ChargeResult) -> Payment:
     purchase = payment.purchase
     reservations.issue_tickets(purchase=purchase)
@@ -72,6 +76,8 @@ def _issue(payment: Payment, result: ChargeResult) -> Payment:
 
 def _refund_sold_out(payment: Payment, result: ChargeResult) -> Payment:
     purchase = payment.purchase
+    if purchase.status in OPEN_PURCHASE_STATUSES:  # not swept yet: it lapsed first (CONTRACT §14.1)
+        reservations.release_reservation(purchase=purchase, status=PurchaseStatus.EXPIRED)
     reservations.refund_purchase(purchase=purchase)
     _settle(payment, PaymentStatus.REFUNDED, result, reason=ReasonCode.REFUNDED_SOLD_OUT)
     payment.failure_reason = "Paid after the reservation lapsed and the tickets sold out; refunded."

@@ -10,12 +10,14 @@ Every thread uses its own database connection and closes it when done.
 import random
 import threading
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.db import connection
 
 from cafa.celery import app as celery_app
+from events.models import TicketType
 from payments.models import LedgerEntry, Payment, WebhookEvent
 from payments.providers.sandbox import SandboxProvider
 from payments.services import completion, webhooks
@@ -201,9 +203,12 @@ def test_read_throughs_at_the_same_moment_issue_once(paid_in_sandbox, inline_sid
 def test_a_completion_in_progress_does_not_hold_up_checkouts_for_the_same_event(
     paid_in_sandbox, inline_side_effects, make_user, monkeypatch
 ):
-    """The completion locks its payment, not the event: other buyers keep reserving meanwhile."""
+    """The completion locks its payment and its ticket type's stock, not the event: buyers of the event's
+    other ticket types keep reserving meanwhile (the same type waits, briefly, for the stock decision)."""
     checkout, _body, _headers = paid_in_sandbox
-    ticket_type = checkout.purchase.ticket_type
+    ticket_type = TicketType.objects.create(
+        event=checkout.purchase.event, name="Balcony", price=Decimal("80.00"), quantity=10, max_purchase=4
+    )
     other = make_user()
     inside, release = threading.Event(), threading.Event()
     real_issue = reservations.issue_tickets

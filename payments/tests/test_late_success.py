@@ -165,3 +165,25 @@ def test_stock_freed_by_a_lapse_is_not_sold_twice_by_a_late_success(buyer, make_
         assert Payment.objects.get(pk=late.payment.pk).status == "refunded"  # 3 wanted, 1 left
         completion.complete_payment(reference=rival.payment.reference, result=success(fake_paystack, rival.payment))
     assert Ticket.objects.filter(status="active").count() == 2
+
+
+def test_a_success_at_the_last_moment_is_decided_under_the_stock_lock(
+    buyer, make_user, scarce, fake_paystack, django_capture_on_commit_callbacks
+):
+    """A buyer reserving just after the deadline no longer counts the first purchase's holds; a success
+    stamped just before the deadline must then find no stock, not issue a fourth ticket for three."""
+    first = buy(buyer, scarce, 3)
+    deadline = first.purchase.reservation_expires_at
+    with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
+        buy(make_user(), scarce, 3)  # the whole stock again: the first holds have lapsed
+    result = success(fake_paystack, first.payment)
+
+    with (
+        time_machine.travel(deadline - timedelta(milliseconds=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        payment = completion.complete_payment(reference=first.payment.reference, result=result)
+
+    assert payment.status == "refunded" and payment.reason_code == "refunded_sold_out"
+    assert payment.purchase.status == "refunded"
+    assert not Ticket.objects.filter(ticket_type=scarce, status__in=("active", "used")).exists()
