@@ -59,7 +59,7 @@ def balances(organizer_id: int, *, now: datetime | None = None) -> Balances:
     now = now or timezone.now()
     sums = LedgerEntry.objects.filter(organizer_id=organizer_id).aggregate(
         earned=_total(kind__in=EARNING_KINDS),
-        earned_available=_total(kind__in=EARNING_KINDS, available_at__lte=now),
+        earned_available=_total(kind__in=EARNING_KINDS, event__ends_at__lte=_hold_cutoff(now)),
         withdrawals=_total(kind__in=WITHDRAWAL_KINDS),
         pending=_total(kind=LedgerKind.WITHDRAWAL, withdrawal__status__in=OPEN_WITHDRAWAL_STATUSES),
         completed=_total(kind=LedgerKind.WITHDRAWAL, withdrawal__status=WithdrawalStatus.COMPLETED),
@@ -88,17 +88,30 @@ def outstanding_deductions(organizer_id: int) -> Decimal:
     return quantize_money(max(-total, ZERO))
 
 
+def _hold_cutoff(now: datetime) -> datetime:
+    """Earnings of events that ended before this are past the payout hold.
+
+    The hold follows each event's current end, not the one stamped at sale time, so postponing an
+    event (through the API or the admin) postpones its payout too.
+    """
+    return now - timedelta(days=settings.PAYOUT_HOLD_DAYS)
+
+
 def next_payout_date(organizer_id: int, *, now: datetime) -> date | None:
     """The day the earliest held earnings become available."""
     held = (
-        LedgerEntry.objects.filter(organizer_id=organizer_id, kind__in=EARNING_KINDS, available_at__gt=now)
-        .values("available_at")
+        LedgerEntry.objects.filter(
+            organizer_id=organizer_id, kind__in=EARNING_KINDS, event__ends_at__gt=_hold_cutoff(now)
+        )
+        .values("event__ends_at")
         .annotate(total=Sum("amount"))
         .filter(total__gt=0)
-        .order_by("available_at")
+        .order_by("event__ends_at")
         .first()
     )
-    return timezone.localtime(held["available_at"]).date() if held else None
+    if held is None:
+        return None
+    return timezone.localtime(held["event__ends_at"] + timedelta(days=settings.PAYOUT_HOLD_DAYS)).date()
 
 
 # --- the revenue report -------------------------------------------------------------------------

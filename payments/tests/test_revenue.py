@@ -174,3 +174,26 @@ def test_an_available_balance_or_an_open_withdrawal_blocks_account_deletion(
         assert any("available balance of GHS 475.00" in reason for reason in deletion_blockers(organizer))
         withdrawals.request_withdrawal(organizer=organizer, amount="475")
         assert any("withdrawal" in reason for reason in deletion_blockers(organizer))
+
+
+def test_postponing_an_event_postpones_the_payout_of_its_takings(organizer, make_event, make_sale):
+    from datetime import timedelta
+
+    import time_machine
+
+    from payments import revenue
+
+    event = make_event(days=5)
+    make_sale(event)
+    original_end = event.ends_at
+    event.start_date += timedelta(days=60)  # postponed two months (O2 allows it before the start)
+    event.end_date = event.start_date
+    event.save()
+
+    with time_machine.travel(original_end + timedelta(days=8), tick=False):
+        held = revenue.balances(organizer.pk)
+        assert held.available_balance == 0
+        assert held.on_hold_balance > 0
+        assert held.next_payout_date == (event.ends_at + timedelta(days=7)).date()
+    with time_machine.travel(event.ends_at + timedelta(days=7, minutes=1), tick=False):
+        assert revenue.balances(organizer.pk).available_balance == held.on_hold_balance
