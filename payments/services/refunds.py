@@ -16,6 +16,7 @@ from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
 from payments import providers
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
+from payments.providers import ProviderError
 from payments.services import balances
 from tickets.services import reservations
 
@@ -70,16 +71,30 @@ def send_refund(*, payment_pk: int) -> None:
     if payment.refund_requested_at is not None:
         return
     # No lock across the network call: the provider never refunds more than the charge.
-    providers.get().refund(reference=payment.reference)  # the whole charge, whatever it was
-    marked = Payment.objects.filter(pk=payment.pk, refund_requested_at__isnull=True).update(
-        refund_requested_at=timezone.now()
-    )
-    if not marked:
+    try:
+        providers.get().refund(reference=payment.reference)  # the whole charge, whatever it was
+    except ProviderError as error:
+        if not (error.refused and _already_refunded(payment)):
+            raise
+    if not _mark_requested(payment):
         return
     logger.info("refund requested for %s", payment.payment_id)
     notice = REFUND_NOTICES.get(payment.reason_code)
     if notice:
         _tell_buyer(payment, notice)
+
+
+def _already_refunded(payment: Payment) -> bool:
+    """After a refused repeat: did an earlier request, whose answer was lost, already go through?"""
+    return providers.get().verify(payment.reference).status == "reversed"
+
+
+def _mark_requested(payment: Payment) -> bool:
+    return bool(
+        Payment.objects.filter(pk=payment.pk, refund_requested_at__isnull=True).update(
+            refund_requested_at=timezone.now()
+        )
+    )
 
 
 def _tell_buyer(payment: Payment, notice: str) -> None:
@@ -90,8 +105,10 @@ def _tell_buyer(payment: Payment, notice: str) -> None:
 
 
 def unsent_refunds():
-    """Payments owed a refund whose request the provider has not accepted yet."""
-    return Payment.objects.filter(reason_code__in=list(REFUND_NOTICES), refund_requested_at__isnull=True)
+    """Payments owed a refund that the provider has neither accepted nor reported on."""
+    return Payment.objects.filter(
+        reason_code__in=list(REFUND_NOTICES), refund_requested_at__isnull=True, refund_status=""
+    )
 
 
 def record_refund_outcome(*, event: str, data: dict) -> None:
@@ -100,7 +117,10 @@ def record_refund_outcome(*, event: str, data: dict) -> None:
     transaction_data = data.get("transaction") if isinstance(data.get("transaction"), dict) else {}
     reference = data.get("transaction_reference") or transaction_data.get("reference") or ""
     outcome = event.removeprefix("refund.")
-    found = Payment.objects.filter(reference=reference).update(refund_status=outcome[:20], updated_at=timezone.now())
+    now = timezone.now()
+    payments = Payment.objects.filter(reference=reference)
+    found = payments.update(refund_status=outcome[:20], updated_at=now)
+    payments.filter(refund_requested_at__isnull=True).update(refund_requested_at=now)  # the request did arrive
     if not found:
         logger.warning("%s for unknown transaction %r ignored", event, reference)
     elif outcome != "processed":
