@@ -160,8 +160,7 @@ class PurchaseCreatedSerializer(serializers.Serializer):
     reservation = serializers.SerializerMethodField()
 
     def get_message(self, payment) -> str:
-        if payment.purchase.is_free:
-            return "Your free tickets are confirmed."
+        # The contract's text for every Y1 answer, free ones included (their `status` says completed).
         return f"Tickets reserved. Complete payment within {settings.RESERVATION_MINUTES} minutes."
 
     def get_reservation(self, payment) -> dict | None:

@@ -67,6 +67,7 @@ def test_a_free_purchase_is_completed_at_once_with_qr_codes(buy, free_type, sett
     body = buy(ticket_type_id=free_type.pk, quantity=1, payment_method="mobile_money")
 
     assert body["status"] == "completed"
+    assert body["message"] == "Tickets reserved. Complete payment within 10 minutes."  # the contract's text
     assert body["reservation"] is None
     assert body["pricing"]["total"] == 0 and body["pricing"]["service_fee_percentage"] == 0
     [ticket] = body["tickets"]

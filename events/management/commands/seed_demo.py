@@ -129,7 +129,8 @@ class Command(BaseCommand):
                 user=user,
                 method="mobile_money",
                 name="MTN Mobile Money",
-                account_number=f"+23324{number:07d}",
+                # Ending in 5: the sandbox's failure numbers end in 0000, 0001 and 0002 (CONTRACT §6.14).
+                account_number=f"+23324{number:06d}5",
                 account_name=full_name,
                 network="MTN",
                 status="verified",
