@@ -13,7 +13,7 @@ from accounts.serializers.payment_profiles import PaymentProfileSerializer
 from cafa.api.exceptions import SuccessFlagMixin
 from cafa.api.pagination import StandardPagination
 from cafa.api.throttling import UserScopedThrottle, UserThrottle
-from payments import revenue
+from payments import revenue, selectors
 from payments.models import Withdrawal
 from payments.serializers import payouts as shapes
 from payments.services import banks, payouts, withdrawals
@@ -91,10 +91,6 @@ class RevenueView(APIView):
         return Response(shapes.RevenueReportSerializer(report).data)
 
 
-def own_withdrawals(user):
-    return Withdrawal.objects.filter(organizer=user).select_related("payment_profile")
-
-
 class WithdrawalRequestView(SuccessFlagMixin, APIView):
     """W1."""
 
@@ -109,7 +105,7 @@ class WithdrawalRequestView(SuccessFlagMixin, APIView):
             amount=body.validated_data.get("amount"),
             payment_profile_id=body.validated_data.get("payment_profile_id"),
         )
-        data = shapes.WithdrawalSerializer(own_withdrawals(request.user).get(pk=withdrawal.pk)).data
+        data = shapes.WithdrawalSerializer(selectors.organizer_withdrawals(request.user).get(pk=withdrawal.pk)).data
         return Response(
             {"success": True, "message": "Withdrawal request submitted", "data": data}, status=status.HTTP_201_CREATED
         )
@@ -129,7 +125,7 @@ class WithdrawalHistoryView(SuccessFlagMixin, generics.ListAPIView):
     def get_queryset(self):
         query = shapes.WithdrawalHistoryQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        queryset = own_withdrawals(self.request.user)
+        queryset = selectors.organizer_withdrawals(self.request.user)
         if query.validated_data.get("status"):
             queryset = queryset.filter(status=query.validated_data["status"])
         return queryset
@@ -162,7 +158,7 @@ class WithdrawalCancelView(SuccessFlagMixin, APIView):
 
 
 def _own(user, withdrawal_id: str) -> Withdrawal:
-    withdrawal = own_withdrawals(user).filter(withdrawal_id=withdrawal_id.strip().upper()).first()
+    withdrawal = selectors.organizer_withdrawals(user).filter(withdrawal_id=withdrawal_id.strip().upper()).first()
     if withdrawal is None:
         raise withdrawals.WithdrawalNotFound()
     return withdrawal
