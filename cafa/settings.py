@@ -120,6 +120,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024
 PROFILE_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+EVENT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 # Django serves /media/ itself only when asked (development, the compose stack); a real
 # deployment puts a web server or object storage in front.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)

@@ -5,6 +5,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -13,8 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from cafa.images import clean_image
 from events.models import END_OF_DAY, EventImage
-from events.validators import validate_event_image
 
 NULL_WORDS = frozenset({"", "null", "none", "undefined"})
 
@@ -70,7 +71,10 @@ class OptionalUUIDField(serializers.UUIDField):
 
 
 class ImageUploadField(serializers.FileField):
-    """An uploaded event image checked by content. Strings (URLs of stored images) are ignored, never applied."""
+    """An uploaded event image, re-encoded by the shared cleaner (cafa/images.py); the value is the clean copy.
+
+    Strings (URLs of stored images) are ignored, never applied.
+    """
 
     def validate_empty_values(self, data):
         if isinstance(data, str):
@@ -78,7 +82,11 @@ class ImageUploadField(serializers.FileField):
         return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
-        return validate_event_image(super().to_internal_value(data))
+        upload = super().to_internal_value(data)
+        try:
+            return clean_image(upload, max_bytes=settings.EVENT_IMAGE_MAX_BYTES)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
 
 
 class ImageUploadListField(serializers.ListField):
