@@ -1,13 +1,12 @@
 """Root routes: /admin/, /api/v1/ (each app's urls), schema and docs, JSON for unknown /api/ paths."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cafa.api.exceptions import api_not_found
 from cafa.api.health import HealthView
+from cafa.media import serve_media
 
 api_v1 = [
     path("health/", HealthView.as_view(), name="health"),
@@ -25,12 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api_not_found),
+    re_path(r"^media/(?P<path>.*)$", serve_media),  # answers 404 unless SERVE_MEDIA
 ]
-if settings.SERVE_MEDIA:
-    urlpatterns = [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-        *urlpatterns,
-    ]
 
 handler404 = "cafa.api.exceptions.handler404"
 handler500 = "cafa.api.exceptions.handler500"
