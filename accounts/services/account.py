@@ -22,6 +22,7 @@ from accounts.exceptions import AccountChangeRefused, AccountNotVerified, Invali
 from accounts.models import PendingEmailChange
 from accounts.signals import account_deletion_requested
 from accounts.validators import validate_username
+from cafa.media import delete_unreferenced_on_commit
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -100,14 +101,14 @@ def update_profile(*, user, **changes) -> User:
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
-    old_image = user.profile_image.name if user.profile_image else None
+    old_image = user.profile_image
     if not changes:
         return user
     for field, value in changes.items():
         setattr(user, field, value)
     user.save(update_fields=list(changes))
-    if "profile_image" in changes and old_image and old_image != (user.profile_image.name or None):
-        user.profile_image.storage.delete(old_image)
+    if "profile_image" in changes and old_image.name != (user.profile_image.name or None):
+        delete_unreferenced_on_commit(old_image)
     return user
 
 
@@ -195,8 +196,8 @@ def anonymise_account(*, user) -> None:
         raise AccountChangeRefused(" ".join(reasons), error="Cannot delete account")
     with transaction.atomic():
         tag = f"{user.pk}-{uuid.uuid4().hex[:8]}"
-        if user.profile_image:
-            user.profile_image.delete(save=False)
+        delete_unreferenced_on_commit(user.profile_image)
+        user.profile_image = None
         user.email = f"deleted-{tag}@deleted.invalid"
         user.username = f"deleted-{tag}"
         user.full_name = ""

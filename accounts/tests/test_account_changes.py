@@ -165,14 +165,15 @@ def test_delete_account_anonymises_and_frees_the_address(api_client, make_user, 
     assert again.status_code == 201, again.content
 
 
-def test_delete_account_removes_the_profile_image(client_for, make_user, password):
+def test_delete_account_removes_the_profile_image(client_for, make_user, password, committed):
     user = make_user()
     client = client_for(user)
     client.patch("/api/v1/auth/profile/", {"profile_image": image_file("PNG")}, format="multipart")
     user.refresh_from_db()
     stored = user.profile_image.path
 
-    client.delete(DELETE_PATHS[0], {"password": password, "confirmation": CONFIRMATION}, format="json")
+    with committed():
+        client.delete(DELETE_PATHS[0], {"password": password, "confirmation": CONFIRMATION}, format="json")
 
     user.refresh_from_db()
     assert not user.profile_image
