@@ -1,4 +1,4 @@
-"""Root routes: /admin/, /api/v1/ (each app's urls), schema and docs, JSON for unknown /api/ paths."""
+"""Root routes: /admin/, /api/v1/ (each app's urls), schema and docs, JSON for unknown /api/ paths, /media/."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
