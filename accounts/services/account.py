@@ -22,6 +22,7 @@ from accounts.exceptions import AccountChangeRefused, AccountNotVerified, Invali
 from accounts.models import PendingEmailChange
 from accounts.signals import account_deletion_requested
 from accounts.validators import validate_username
+from cafa.api.parsing import is_ascii_digits
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -231,10 +232,13 @@ def confirm_email_change(*, uid, token) -> User:
         "The confirmation link is invalid or has expired.", error="Invalid token", details={"token": ["Invalid token."]}
     )
     try:
-        user_id = int(force_str(urlsafe_base64_decode(uid or "")))
+        user_id = force_str(urlsafe_base64_decode(uid or ""))
         payload = tokens.read_email_change_token(token)
     except (ValueError, TypeError, signing.BadSignature):
         raise invalid from None
+    if not is_ascii_digits(user_id):
+        raise invalid
+    user_id = int(user_id)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
         change = PendingEmailChange.objects.filter(pk=payload.get("c"), user_id=user_id, confirmed_at=None).first()
