@@ -277,6 +277,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "cafa.api.exceptions.csrf_failure"  # JSON under /api/, Django's page for the admin
 
 LOGGING = {
     "version": 1,

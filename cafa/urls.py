@@ -32,5 +32,7 @@ if settings.SERVE_MEDIA:
         *urlpatterns,
     ]
 
+handler400 = "cafa.api.exceptions.handler400"
+handler403 = "cafa.api.exceptions.handler403"
 handler404 = "cafa.api.exceptions.handler404"
 handler500 = "cafa.api.exceptions.handler500"
