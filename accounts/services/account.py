@@ -209,10 +209,24 @@ def anonymise_account(*, user) -> None:
         revoke_all_tokens(user=user)
 
 
+def reset_password(*, user, new_password) -> None:
+    """A10: set the password a reset link asked for and revoke every refresh token of the account.
+
+    A reset says the old password may be known to someone else, so no session it opened may mint
+    access tokens any more (A13, made while logged in, keeps them: CONTRACT §2.9). Stamping
+    last_login as well makes the link single-use, as djoser does.
+    """
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.last_login = timezone.now()
+        user.save(update_fields=["password", "last_login"])
+        revoke_all_tokens(user=user)
+
+
 def revoke_all_tokens(*, user) -> None:
-    """Blacklist every outstanding refresh token of the user."""
-    for token in OutstandingToken.objects.filter(user=user):
-        BlacklistedToken.objects.get_or_create(token=token)
+    """Blacklist every refresh token of the user that is still unexpired and not yet blacklisted."""
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
 
 
 def request_email_change(*, user, new_email, password) -> PendingEmailChange:
