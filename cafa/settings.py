@@ -1,8 +1,9 @@
 """Cafa Tickets settings: every knob is read from the environment, with embedded defaults.
 
 Embedded defaults (no environment at all) run on SQLite, a local-memory cache, eager Celery
-tasks, console e-mail and the sandbox payment provider. Production sets DATABASE_URL,
-REDIS_URL, EMAIL_URL, SECRET_KEY and the provider keys (see README.md and .env.example).
+tasks, console e-mail and the sandbox payment provider. Production sets DEBUG=false, SECRET_KEY,
+ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL and PAYSTACK_SECRET_KEY (or, for a demo,
+PAYMENTS_SANDBOX=true): see README.md and .env.example.
 """
 
 from datetime import timedelta
@@ -259,6 +260,10 @@ ORGANIZER_VERIFICATION = env.str("ORGANIZER_VERIFICATION", default="manual")
 
 # --- Payment providers ----------------------------------------------------------------------
 PAYSTACK_SECRET_KEY = env.str("PAYSTACK_SECRET_KEY", default="")
+# The keyless sandbox moves no money, so with it every ticket is free: an explicit choice, on by
+# default only in development (DEBUG) without a Paystack key. payments/checks.py refuses to start
+# a process with no provider, or with both.
+PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG and not PAYSTACK_SECRET_KEY)
 PAYSTACK_BASE_URL = env.str("PAYSTACK_BASE_URL", default="https://api.paystack.co")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
