@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "djoser",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -70,12 +71,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns an admin login lockout into its 429
 ]
 
 ROOT_URLCONF = "cafa.urls"
 WSGI_APPLICATION = "cafa.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrUsernameBackend"]
+# Axes first: it refuses a locked-out admin login before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.EmailOrUsernameBackend"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
@@ -176,6 +179,19 @@ DJOSER = {
         "password_reset": "accounts.emails.QueuedPasswordResetEmail",
     },
 }
+
+# Admin login lockout (django-axes). Only /admin/: the API's login has its throttle (`login`,
+# CONTRACT §1.10) and no lockout, so nobody can lock another user out of the apps. Failures are
+# counted in the database (SQLite or PostgreSQL), per account (accounts.admin_lockout) and per
+# client address (the throttles' rule); reaching the limit on either locks for the cool-off.
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.admin_lockout.lockout_identity"
+AXES_CLIENT_IP_CALLABLE = "cafa.api.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.admin_lockout.lockout_response"
+AXES_VERBOSE = False  # no start-up banner in every command's output; failures are still logged
 
 # --- API ------------------------------------------------------------------------------------
 THROTTLE_DEFAULTS = {
