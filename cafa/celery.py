@@ -2,7 +2,8 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cafa.settings")
 
@@ -21,6 +22,18 @@ app.conf.beat_schedule = {
     "payments-purge-idempotent-requests": {"task": "payments.purge_idempotent_requests", "schedule": 86400.0},
     "tickets-event-reminders": {"task": "tickets.send_event_reminders", "schedule": 900.0},
 }
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def refuse_misconfiguration(**kwargs):
+    """A worker or beat with a configuration error stops before it runs anything (cafa/startup.py)."""
+    from cafa.startup import refuse_misconfiguration as check
+
+    try:
+        check()
+    except ImproperlyConfigured as error:
+        raise SystemExit(str(error)) from None  # Celery logs and ignores a receiver's ordinary exception
 
 
 def enqueue(task_name: str, *args, countdown: float | None = None, **kwargs):

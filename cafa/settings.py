@@ -1,8 +1,9 @@
 """Cafa Tickets settings: every knob is read from the environment, with embedded defaults.
 
 Embedded defaults (no environment at all) run on SQLite, a local-memory cache, eager Celery
-tasks, console e-mail and the sandbox payment provider. Production sets DATABASE_URL,
-REDIS_URL, EMAIL_URL, SECRET_KEY and the provider keys (see README.md and .env.example).
+tasks, console e-mail and the sandbox payment provider. Production sets DEBUG=false, SECRET_KEY,
+ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL and PAYSTACK_SECRET_KEY (or, for a demo,
+PAYMENTS_SANDBOX=true): see README.md and .env.example.
 """
 
 from datetime import timedelta
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "djoser",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -69,12 +71,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns an admin login lockout into its 429
 ]
 
 ROOT_URLCONF = "cafa.urls"
 WSGI_APPLICATION = "cafa.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrUsernameBackend"]
+# Axes first: it refuses a locked-out admin login before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.EmailOrUsernameBackend"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
@@ -177,6 +181,19 @@ DJOSER = {
     },
 }
 
+# Admin login lockout (django-axes). Only /admin/: the API's login has its throttle (`login`,
+# CONTRACT §1.10) and no lockout, so nobody can lock another user out of the apps. Failures are
+# counted in the database (SQLite or PostgreSQL), per account (accounts.admin_lockout) and per
+# client address (the throttles' rule); reaching the limit on either locks for the cool-off.
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.admin_lockout.lockout_identity"
+AXES_CLIENT_IP_CALLABLE = "cafa.api.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.admin_lockout.lockout_response"
+AXES_VERBOSE = False  # no start-up banner in every command's output; failures are still logged
+
 # --- API ------------------------------------------------------------------------------------
 THROTTLE_DEFAULTS = {
     "anon": "300/min",
@@ -260,6 +277,10 @@ ORGANIZER_VERIFICATION = env.str("ORGANIZER_VERIFICATION", default="manual")
 
 # --- Payment providers ----------------------------------------------------------------------
 PAYSTACK_SECRET_KEY = env.str("PAYSTACK_SECRET_KEY", default="")
+# The keyless sandbox moves no money, so with it every ticket is free: an explicit choice, on by
+# default only in development (DEBUG) without a Paystack key. payments/checks.py refuses to start
+# a process with no provider, or with both.
+PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG and not PAYSTACK_SECRET_KEY)
 PAYSTACK_BASE_URL = env.str("PAYSTACK_BASE_URL", default="https://api.paystack.co")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
@@ -278,6 +299,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "cafa.api.exceptions.csrf_failure"  # JSON under /api/, Django's page for the admin
 
 LOGGING = {
     "version": 1,

@@ -27,5 +27,7 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve_media),  # answers 404 unless SERVE_MEDIA
 ]
 
+handler400 = "cafa.api.exceptions.handler400"
+handler403 = "cafa.api.exceptions.handler403"
 handler404 = "cafa.api.exceptions.handler404"
 handler500 = "cafa.api.exceptions.handler500"

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from cafa.api.fields import quantize_money
+from cafa.api.parsing import is_ascii_digits
 from events.exceptions import EventNotFound, TicketTypeNotFound
 from events.models import Category, Event, EventStatus, TicketType
 
@@ -136,7 +137,7 @@ def event_ticket_activity(event: Event) -> dict:
 def event_lookup(value: str) -> Q:
     """`{event}` path segments: all digits = id, anything else = slug (CONTRACT.md §1.1)."""
     value = str(value)
-    if value.isdigit():
+    if is_ascii_digits(value):
         return Q(pk=int(value)) if len(value) <= MAX_ID_DIGITS else Q(pk__in=[])
     return Q(slug=value)
 

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from analytics.selectors import ATTENDEE_SORTS, CHECK_IN_STATUSES, PAYMENT_STATUSES, AttendeeFilters
 from cafa.api.fields import MoneyField
+from cafa.api.parsing import is_ascii_digits
 from tickets.serializers.outputs import TicketTypeMiniSerializer
 
 
@@ -172,7 +173,7 @@ def _csv_safe(value):
 
 
 def _is_signed_number(value: str) -> bool:
-    return value[:1] in ("+", "-") and value[1:].replace(".", "", 1).isdigit()
+    return value[:1] in ("+", "-") and is_ascii_digits(value[1:].replace(".", "", 1))
 
 
 # --- C3 / C4 ----------------------------------------------------------------------------------

@@ -193,6 +193,16 @@ def test_csv_export_neutralises_spreadsheet_formulas(organizer_client, make_even
     assert rows[0]["attendee_phone"] == "+233241111111"
 
 
+@pytest.mark.parametrize("name", ["-1²", "+٣"])
+def test_csv_export_reads_only_ascii_digits_as_a_number(organizer_client, make_event, sell, name):
+    event = make_event()
+    sell(event.ticket_types.get(), name=name)
+
+    rows = list(csv.DictReader(io.StringIO(organizer_client.get(attendees_url(event, "export/")).content.decode())))
+
+    assert rows[0]["attendee_name"] == "'" + name
+
+
 def test_check_in_history_is_a_bare_array_of_admissions_newest_first(organizer_client, gig, organizer):
     other = gig["kojo"].tickets.order_by("id").last()
     check_in(event=gig["event"], scanned_value=other.ticket_id, scanner=organizer)

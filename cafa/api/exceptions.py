@@ -8,6 +8,8 @@ import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -134,27 +136,55 @@ def _json_error(code, message):
     return JsonResponse(envelope(status_code=code, error=HEADLINES[code], message=message), status=code)
 
 
+def _under_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+# No view of its own: any method on any unknown /api/ path is a 404, never a CSRF refusal (a
+# POST there carries no CSRF token, and there is nothing to protect).
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Catch-all for unknown paths under /api/ (works in DEBUG too)."""
     return _json_error(404, "The requested resource was not found.")
 
 
+def handler400(request, exception=None):
+    """Django's 400 handler (a bad Host header, too many form fields...): JSON under /api/."""
+    if _under_api(request):
+        return _json_error(400, "The request could not be understood.")
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    """Django's 403 handler (PermissionDenied outside DRF): JSON under /api/."""
+    if _under_api(request):
+        return _json_error(403, "You do not have permission to perform this action.")
+    return defaults.permission_denied(request, exception)
+
+
 def handler404(request, exception=None):
     """Django's 404 handler: JSON under /api/, the default page elsewhere."""
-    if request.path.startswith("/api/"):
+    if _under_api(request):
         return api_not_found(request)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
     """Django's 500 handler: JSON under /api/ (never a traceback), the default page elsewhere."""
-    if request.path.startswith("/api/"):
+    if _under_api(request):
         return _json_error(500, "Something went wrong on our side. Please try again.")
-    from django.views.defaults import server_error
+    return defaults.server_error(request)
 
-    return server_error(request)
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON under /api/; the admin keeps Django's page.
+
+    The API authenticates by bearer token only, so no API view checks CSRF today; this keeps the
+    answer JSON should one ever do.
+    """
+    if _under_api(request):
+        return _json_error(403, f"CSRF verification failed. {reason}".strip())
+    return csrf.csrf_failure(request, reason=reason)
 
 
 class SuccessFlagMixin:

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from accounts.models import PaymentProfile, VerificationStatus
+from cafa.api.parsing import is_ascii_digits
 from cafa.media import delete_unreferenced_on_commit
 from events import selectors
 from events.exceptions import (
@@ -89,7 +90,7 @@ def ensure_event_editable(event: Event) -> None:
 def unique_event_slug(title: str) -> str:
     """Lowercase words joined by `-`, never all digits nor a reserved path word, `-2`, `-3`... on collision."""
     base = slugify(title)[:SLUG_BASE_LENGTH].strip("-") or "event"
-    if base.isdigit():
+    if is_ascii_digits(base):
         base = f"event-{base}"
     taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True)) | RESERVED_SLUGS
     if base not in taken:

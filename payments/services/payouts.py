@@ -390,7 +390,7 @@ def deliver_sandbox_transfer_events(*, reference: str) -> int:
     from payments.providers.sandbox import SandboxProvider
     from payments.services import webhooks
 
-    if not SandboxTransfer.objects.filter(reference=reference).exists():
+    if not providers.sandbox_enabled() or not SandboxTransfer.objects.filter(reference=reference).exists():
         return 0
     deliveries = SandboxProvider().settle_transfer(reference)
     for body, headers in deliveries:

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from payments import providers
 from payments.exceptions import PaymentNotFound
 from payments.models import Payment, SandboxCharge
 from payments.providers.sandbox import OUTCOMES, SandboxProvider
@@ -10,6 +11,9 @@ from tickets.exceptions import ReservationRefused
 
 
 def checkout_payment(reference: str) -> Payment:
+    """The payment a sandbox checkout page is for; none while the sandbox is not the chosen provider."""
+    if not providers.sandbox_enabled():
+        raise PaymentNotFound()
     payment = Payment.objects.select_related("purchase__event").filter(reference=reference).first()
     if payment is None or not SandboxCharge.objects.filter(reference=reference).exists():
         raise PaymentNotFound()
