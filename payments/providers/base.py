@@ -48,7 +48,8 @@ class Initialization:
 class ChargeResult:
     """The provider's word on one charge.
 
-    `status` is one of: `success`, `failed`, `abandoned` (never paid), `pending` (in progress),
+    `status` is one of: `success`, `failed`, `abandoned` (not paid, and the buyer may still pay),
+    `cancelled` (the buyer left the checkout: final, never paid), `pending` (in progress) and
     `reversed`. `card` is `{brand, last4, exp_month, exp_year}` when a card paid.
     """
 
