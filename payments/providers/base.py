@@ -26,6 +26,10 @@ class ProviderError(Exception):
         return self.status_code is not None and 400 <= self.status_code < 500
 
 
+class AccountNotResolved(ProviderError):
+    """The provider's name enquiry knows no account with this number at this bank or network."""
+
+
 class InvalidSignature(Exception):
     """A webhook body whose signature does not match."""
 
@@ -69,6 +73,14 @@ class ChargeResult:
 
 
 @dataclass(frozen=True)
+class ResolvedAccount:
+    """The provider's answer to a name enquiry: who holds the account."""
+
+    account_number: str
+    account_name: str
+
+
+@dataclass(frozen=True)
 class WebhookEvent:
     """A verified webhook: its type, payload `data` and the key that identifies it once."""
 
@@ -90,6 +102,13 @@ class PaymentProvider(Protocol):
     def refund(self, *, reference: str, amount_minor: int | None = None) -> dict: ...
 
     def parse_webhook(self, body: bytes, headers) -> WebhookEvent: ...
+
+    def resolve_account(self, *, account_number: str, bank_code: str) -> ResolvedAccount:
+        """The holder of a bank account or wallet (the network's code as `bank_code`).
+
+        Raises AccountNotResolved when the provider knows no such account, ProviderError otherwise.
+        """
+        ...
 
 
 def webhook_dedup_key(event: str, data: dict) -> str:
