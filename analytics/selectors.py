@@ -21,7 +21,7 @@ from accounts.models import VerificationStatus
 from cafa.api.fields import quantize_money
 from events.exceptions import EventNotFound
 from events.models import Event
-from events.selectors import annotate_event_stock, event_lookup, percentage, ticket_types_with_stock
+from events.selectors import annotate_event_stock, event_lookup, percentage, ticket_types_with_stock, traffic
 from tickets.models import (
     ISSUED_TICKET_STATUSES,
     CheckIn,
@@ -80,11 +80,7 @@ def event_analytics(event: Event) -> dict:
         "sales_by_ticket_type": _sales_by_ticket_type(ticket_types, event.tickets_sold),
         "sales_timeline": _sales_timeline(issued),
         "sales_by_hour": _sales_by_hour(issued),
-        "traffic": {
-            "page_views": event.page_views,
-            "unique_visitors": event.unique_visitors,
-            "conversion_rate": percentage(event.completed_purchases, event.unique_visitors),
-        },
+        "traffic": traffic(event),
         "recent_sales": _recent_sales(issued),
     }
 

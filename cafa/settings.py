@@ -208,6 +208,8 @@ THROTTLE_DEFAULTS = {
     "withdrawal": "5/hour",
     "contact": "5/hour",
     "newsletter": "10/hour",
+    # M2 without account_name: each one is a name enquiry at the provider
+    "account_lookup": "10/hour",
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],

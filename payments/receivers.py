@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from accounts.signals import (
     account_deletion_requested,
+    account_name_requested,
     bank_codes_requested,
     payment_profile_created,
     payment_profile_deletion_requested,
@@ -51,6 +52,12 @@ def record_refund_outcome(sender, event, data, **kwargs):
 def known_bank_codes(sender, **kwargs):
     """The provider's bank codes when its list is cached (never a network call inside a request)."""
     return banks.cached_bank_codes("ghipss")
+
+
+@receiver(account_name_requested, dispatch_uid="payments.resolve_account_name")
+def resolve_account_name(sender, method, account, **kwargs):
+    """A payout account sent without its holder's name: ask the provider's name enquiry."""
+    return payouts.resolve_account_name(method=method, account=account)
 
 
 @receiver(account_deletion_requested, dispatch_uid="payments.money_still_owed")

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from accounts.exceptions import PaymentProfileRefused
+from accounts.exceptions import AccountNotFound, PaymentProfileRefused
 from accounts.models import PaymentProfile, User
-from accounts.signals import payment_profile_created, payment_profile_deletion_requested
+from accounts.signals import account_name_requested, payment_profile_created, payment_profile_deletion_requested
 
 
 def _lock_owner(user_id):
@@ -19,7 +19,14 @@ def _lock_owner(user_id):
 
 
 def create_payment_profile(*, user, method, name, account, description="") -> PaymentProfile:
-    """Save a new pending payout account; the caller's first one becomes the default."""
+    """Save a new pending payout account; the caller's first one becomes the default.
+
+    Without an `account_name` the holder's name comes from the provider's name enquiry (before any
+    lock is taken) and is stored as both the account name and the resolved name. An account the
+    provider does not know is a 400 on `account_number`; a provider outage is a 502. Either way
+    nothing is saved.
+    """
+    account = _with_holder_name(method, account)
     with transaction.atomic():
         _lock_owner(user.pk)
         live = PaymentProfile.objects.live().filter(user=user)
@@ -35,6 +42,21 @@ def create_payment_profile(*, user, method, name, account, description="") -> Pa
         )
     transaction.on_commit(lambda: payment_profile_created.send(sender=PaymentProfile, profile=profile))
     return profile
+
+
+def _with_holder_name(method, account: dict) -> dict:
+    """The account details with the holder's name: the one sent, else the provider's answer."""
+    if account.get("account_name"):
+        return account
+    try:
+        answers = account_name_requested.send(sender=PaymentProfile, method=method, account=account)
+    except AccountNotFound:
+        message = "No account with this number was found. Check the number and the bank or network."
+        raise ValidationError({"account_details": {"account_number": [message]}}) from None
+    name = next((answer for _receiver, answer in answers if answer), "")
+    if not name:
+        raise ValidationError({"account_details": {"account_name": ["Enter the name on the account."]}})
+    return {**account, "account_name": name, "resolved_account_name": name}
 
 
 def update_payment_profile(*, profile, **changes) -> PaymentProfile:

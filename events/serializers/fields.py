@@ -1,7 +1,7 @@
 """Input fields for the multipart/JSON forms of the organizer endpoints (CONTRACT.md §1.3)."""
 
 import json
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -105,6 +105,15 @@ class ImageUploadListField(serializers.ListField):
         return super().to_internal_value(files)
 
 
+def bare_date(value) -> date | None:
+    """The day of a `YYYY-MM-DD` value with no time part, else None."""
+    text = str(value).strip() if value is not None else ""
+    try:
+        return parse_date(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 class SaleInstantField(serializers.DateTimeField):
     """`YYYY-MM-DD` or an ISO timestamp; a bare date means 00:00:00 (or 23:59:59 with `end_of_day`) in Accra."""
 
@@ -114,14 +123,13 @@ class SaleInstantField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         zone = ZoneInfo(settings.EVENT_TIME_ZONE)
-        text = str(value).strip()
-        try:
-            day = parse_date(text) if len(text) == 10 else None
-            moment = None if day else parse_datetime(text)
-        except ValueError:
-            day = moment = None
+        day = bare_date(value)
         if day is not None:
             return datetime.combine(day, END_OF_DAY if self.end_of_day else time.min, tzinfo=zone)
+        try:
+            moment = parse_datetime(str(value).strip())
+        except ValueError:
+            moment = None
         if moment is None:
             raise serializers.ValidationError("Enter a date (YYYY-MM-DD) or an ISO 8601 timestamp.")
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment, zone)

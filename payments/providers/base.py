@@ -26,6 +26,10 @@ class ProviderError(Exception):
         return self.status_code is not None and 400 <= self.status_code < 500
 
 
+class AccountNotResolved(ProviderError):
+    """The provider's name enquiry knows no account with this number at this bank or network."""
+
+
 class InvalidSignature(Exception):
     """A webhook body whose signature does not match."""
 
@@ -48,7 +52,8 @@ class Initialization:
 class ChargeResult:
     """The provider's word on one charge.
 
-    `status` is one of: `success`, `failed`, `abandoned` (never paid), `pending` (in progress),
+    `status` is one of: `success`, `failed`, `abandoned` (not paid, and the buyer may still pay),
+    `cancelled` (the buyer left the checkout: final, never paid), `pending` (in progress) and
     `reversed`. `card` is `{brand, last4, exp_month, exp_year}` when a card paid.
     """
 
@@ -65,6 +70,14 @@ class ChargeResult:
     @property
     def succeeded(self) -> bool:
         return self.status == "success"
+
+
+@dataclass(frozen=True)
+class ResolvedAccount:
+    """The provider's answer to a name enquiry: who holds the account."""
+
+    account_number: str
+    account_name: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,13 @@ class PaymentProvider(Protocol):
     def refund(self, *, reference: str, amount_minor: int | None = None) -> dict: ...
 
     def parse_webhook(self, body: bytes, headers) -> WebhookEvent: ...
+
+    def resolve_account(self, *, account_number: str, bank_code: str) -> ResolvedAccount:
+        """The holder of a bank account or wallet (the network's code as `bank_code`).
+
+        Raises AccountNotResolved when the provider knows no such account, ProviderError otherwise.
+        """
+        ...
 
 
 def webhook_dedup_key(event: str, data: dict) -> str:

@@ -14,7 +14,16 @@ from urllib.parse import quote
 
 import httpx
 
-from .base import ChargeResult, Initialization, InvalidSignature, ProviderError, WebhookEvent, webhook_dedup_key
+from .base import (
+    AccountNotResolved,
+    ChargeResult,
+    Initialization,
+    InvalidSignature,
+    ProviderError,
+    ResolvedAccount,
+    WebhookEvent,
+    webhook_dedup_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +42,8 @@ _CHARGE_STATUS = {
     "queued": "pending",
 }
 _MAX_BANK_PAGES = 20
+# Answers of GET /bank/resolve that mean "no such account" (a bad number or bank code), not an outage.
+_UNRESOLVED_STATUSES = (400, 404, 422)
 
 
 class PaystackProvider:
@@ -173,6 +184,20 @@ class PaystackProvider:
             seen.add(cursor)
             params = {**params, "next": cursor}
         return banks
+
+    def resolve_account(self, *, account_number: str, bank_code: str) -> ResolvedAccount:
+        """Name enquiry (GET /bank/resolve): who holds this account. Mobile money uses the network's code."""
+        params = {"account_number": account_number, "bank_code": bank_code}
+        try:
+            data = self._request("GET", "/bank/resolve", params=params)
+        except ProviderError as error:
+            if error.status_code in _UNRESOLVED_STATUSES:
+                raise AccountNotResolved(str(error), status_code=error.status_code) from error
+            raise
+        name = str(data.get("account_name") or "").strip()
+        if not name:
+            raise self._fail("GET", "/bank/resolve", "response carries no account_name")
+        return ResolvedAccount(account_number=str(data.get("account_number") or account_number), account_name=name)
 
     # -- plumbing --------------------------------------------------------------------------------
 

@@ -20,6 +20,16 @@ from payments.providers.sandbox_transfers import SandboxTransfers
 
 SANDBOX_CARD = {"brand": "visa", "last4": "4081", "exp_month": "12", "exp_year": "2030"}
 OUTCOMES = ("success", "failed", "abandoned")
+# The page's Cancel button (`abandoned`) is the buyer's final word. It is stored as `cancelled`
+# because a charge nobody has acted on reads `abandoned`, as an unpaid Paystack transaction does.
+STORED_OUTCOMES = {"success": "success", "failed": "failed", "abandoned": "cancelled"}
+GATEWAY_RESPONSES = {
+    "success": "Approved",
+    "failed": "Declined",
+    "cancelled": "The buyer cancelled the payment",
+    "abandoned": "The transaction was not completed",
+}
+SETTLED_OUTCOMES = ("success", "reversed")
 
 
 class SandboxProvider(SandboxTransfers):
@@ -46,7 +56,7 @@ class SandboxProvider(SandboxTransfers):
             channel="card" if paid else None,
             paid_at=charge.updated_at.isoformat() if paid else None,
             card=SANDBOX_CARD if paid else None,
-            gateway_response="Approved" if paid else "Declined",
+            gateway_response=GATEWAY_RESPONSES.get(charge.outcome),
             raw={"reference": reference, "status": charge.outcome},
         )
 
@@ -58,9 +68,11 @@ class SandboxProvider(SandboxTransfers):
         return parse_signed_event(body, headers, sandbox_secret())
 
     def record_outcome(self, reference: str, outcome: str) -> SandboxCharge:
-        """The checkout page's buttons: remember what the buyer chose."""
+        """The checkout page's buttons: remember what the buyer chose (a paid charge stays paid)."""
         charge = SandboxCharge.objects.get(reference=reference)
-        charge.outcome = outcome
+        if charge.outcome in SETTLED_OUTCOMES:
+            return charge
+        charge.outcome = STORED_OUTCOMES[outcome]
         charge.save(update_fields=["outcome", "updated_at"])
         return charge
 

@@ -21,6 +21,12 @@ from tickets.services import reservations
 
 logger = logging.getLogger(__name__)
 
+# A provider's final word that a charge will not be paid -> the reason recorded on the failed payment.
+UNPAID_OUTCOMES = {
+    "failed": (ReasonCode.DECLINED, "The payment was declined."),
+    "cancelled": (ReasonCode.ABANDONED, "The buyer cancelled the payment."),
+}
+
 
 def _locked(reference: str) -> Payment:
     """The payment row, locked, with its purchase read afresh once the lock is held.
@@ -152,11 +158,10 @@ def apply_provider_result(payment: Payment, result: ChargeResult) -> Payment:
     if result.succeeded:
         return complete_payment(reference=payment.reference, result=result)
     lapsed = payment.purchase.reservation_expires_at <= timezone.now()
-    if result.status == "failed":
-        message = result.gateway_response or "The payment was declined."
-        return close_unpaid(
-            reference=payment.reference, status=PaymentStatus.FAILED, reason=ReasonCode.DECLINED, message=message
-        )[0]
+    if result.status in UNPAID_OUTCOMES:
+        reason, default_message = UNPAID_OUTCOMES[result.status]
+        message = result.gateway_response or default_message
+        return close_unpaid(reference=payment.reference, status=PaymentStatus.FAILED, reason=reason, message=message)[0]
     if lapsed and result.status in ("abandoned", "pending"):
         return close_unpaid(
             reference=payment.reference,

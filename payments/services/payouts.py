@@ -14,12 +14,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.exceptions import AccountNameLookupFailed, AccountNotFound
 from accounts.models import PaymentMethod, PaymentProfile, PaymentProfileStatus
 from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
 from payments import providers
 from payments.models import SandboxTransfer, TransferStatus, VerificationTransfer
 from payments.providers import ProviderError, to_minor_units
+from payments.providers.base import AccountNotResolved
 from payments.services import balances
 
 logger = logging.getLogger(__name__)
@@ -79,23 +81,45 @@ def send_transfer_once(*, reference: str, amount_minor: int, recipient_code: str
 # --- recipients -------------------------------------------------------------------------------
 
 
+def provider_destination(*, method: str, account_number: str, bank_code: str = "", network: str = "") -> dict:
+    """The account as the provider addresses it: a wallet by its local number and its network's code."""
+    if method == PaymentMethod.MOBILE_MONEY:
+        local = "0" + account_number[4:] if account_number.startswith("+233") else account_number
+        return {"account_number": local, "bank_code": NETWORK_CODES.get(network, network)}
+    return {"account_number": account_number, "bank_code": bank_code}
+
+
 def recipient_details(profile: PaymentProfile) -> dict:
     """What the provider needs to create the transfer recipient of a payout account."""
-    if profile.method == PaymentMethod.MOBILE_MONEY:
-        number = profile.account_number
-        local = "0" + number[4:] if number.startswith("+233") else number
-        return {
-            "kind": "mobile_money",
-            "name": profile.account_name,
-            "account_number": local,
-            "bank_code": NETWORK_CODES.get(profile.network, profile.network),
-        }
-    return {
-        "kind": "ghipss",
-        "name": profile.account_name,
-        "account_number": profile.account_number,
-        "bank_code": profile.bank_code,
-    }
+    destination = provider_destination(
+        method=profile.method,
+        account_number=profile.account_number,
+        bank_code=profile.bank_code,
+        network=profile.network,
+    )
+    kind = "mobile_money" if profile.method == PaymentMethod.MOBILE_MONEY else "ghipss"
+    return {"kind": kind, "name": profile.account_name, **destination}
+
+
+def resolve_account_name(*, method: str, account: dict) -> str:
+    """The holder's name of a payout account not saved yet, from the provider's name enquiry.
+
+    Raises AccountNotFound when the provider knows no such account and AccountNameLookupFailed
+    when it cannot answer now (no answer, 5xx, or a refusal that says nothing about the account).
+    """
+    destination = provider_destination(
+        method=method,
+        account_number=account["account_number"],
+        bank_code=account.get("bank_code", ""),
+        network=account.get("network", ""),
+    )
+    try:
+        return providers.get().resolve_account(**destination).account_name[:150]
+    except AccountNotResolved as error:
+        raise AccountNotFound(str(error)) from error
+    except ProviderError as error:
+        logger.warning("name enquiry for a %s account failed: %s", method, error)
+        raise AccountNameLookupFailed() from error
 
 
 def ensure_recipient(profile: PaymentProfile) -> str:

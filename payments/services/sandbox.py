@@ -6,7 +6,7 @@ from payments import providers
 from payments.exceptions import PaymentNotFound
 from payments.models import Payment, SandboxCharge
 from payments.providers.sandbox import OUTCOMES, SandboxProvider
-from payments.services import webhooks
+from payments.services import completion, webhooks
 from tickets.exceptions import ReservationRefused
 
 
@@ -21,7 +21,12 @@ def checkout_payment(reference: str) -> Payment:
 
 
 def pay(*, reference: str, outcome: str) -> Payment:
-    """Record the buyer's choice; a success is delivered as a signed webhook through the real path."""
+    """Record the buyer's choice and act on it through the paths a real provider's answer takes.
+
+    A success is delivered as a signed webhook. A failure or a Cancel sends no webhook (Paystack
+    sends none either); the provider read-through learns it at once, so the payment is `failed`
+    and its reservation released before the buyer is sent back.
+    """
     if outcome not in OUTCOMES:
         raise ReservationRefused("Choose success, failed or abandoned.", error="Invalid outcome")
     payment = checkout_payment(reference)
@@ -31,5 +36,7 @@ def pay(*, reference: str, outcome: str) -> Payment:
         body, headers = provider.signed_charge_success(charge)
         with transaction.atomic():
             webhooks.receive_webhook(body=body, headers=headers)
+    else:
+        completion.refresh_payment(payment)
     payment.refresh_from_db()
     return payment
