@@ -102,7 +102,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fail-soft: a Redis outage costs rate limits and speed, never a request (cafa/cache.py). Short
+    # socket timeouts keep a Redis that hangs from holding requests; RETRY_AFTER pauses after a failure.
+    CACHES = {
+        "default": {
+            "BACKEND": "cafa.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+            "RETRY_AFTER": 5,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,20 +1,28 @@
 """Throttles counted in the default cache (Redis in production), so limits hold across workers.
 
 Rates come from settings (`THROTTLE_<SCOPE>` in the environment). The client address is the
-connection's own unless TRUSTED_PROXY_COUNT proxies are declared (DRF's NUM_PROXIES).
+connection's own unless TRUSTED_PROXY_COUNT proxies are declared (DRF's NUM_PROXIES). When Redis is
+down the cache answers every read as a miss (cafa/cache.py), so throttles fail open and the cache's
+log line names the throttle's scope.
 """
 
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class IPThrottle(SimpleRateThrottle):
+class ScopedThrottle(SimpleRateThrottle):
+    """Keys read `throttle:<scope>:<ident>`: the cache's outage log names the component and scope."""
+
+    cache_format = "throttle:%(scope)s:%(ident)s"
+
+
+class IPThrottle(ScopedThrottle):
     """Counts requests per client address for the subclass's scope."""
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class UserScopedThrottle(SimpleRateThrottle):
+class UserScopedThrottle(ScopedThrottle):
     """Counts requests per authenticated user (per address for anonymous callers)."""
 
     def get_cache_key(self, request, view):
