@@ -20,6 +20,7 @@ app.conf.beat_schedule = {
     "payments-refresh-bank-list": {"task": "payments.refresh_bank_list", "schedule": 86400.0},
     "payments-purge-idempotent-requests": {"task": "payments.purge_idempotent_requests", "schedule": 86400.0},
     "tickets-event-reminders": {"task": "tickets.send_event_reminders", "schedule": 900.0},
+    "tickets-send-due-ticket-emails": {"task": "tickets.send_due_ticket_emails", "schedule": 60.0},
 }
 
 

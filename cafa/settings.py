@@ -245,10 +245,21 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, Redis hands a message to another worker once it has gone unacknowledged this long,
+# so it must outlast the longest a healthy worker holds one: a retry's countdown (Celery caps back-off
+# at retry_backoff_max, 600 s) and then the run. The ticket e-mail tasks are hard-limited (120 s to send
+# one, 300 s for the due-deliveries job); the other tasks make a few provider calls that time out
+# within 25 s each. 600 + 300 = 900 s. A message held longer (a reconcile job crawling through 200
+# slow provider calls) runs twice, which every task survives: they are idempotent. A killed worker's
+# message comes back after 15 minutes, not kombu's default hour, and a ticket e-mail does not even
+# wait for that: its claim lapses after 5 minutes and the job sends it (tickets/services/outbox.py).
+# Socket timeouts keep a Redis that hangs from holding a publish (and its request) for ever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900, "socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail ---------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds per SMTP operation: a send never hangs
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cafa Tickets <no-reply@cafaticket.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
