@@ -1,10 +1,15 @@
 """The Celery app. Configuration comes from Django settings (`CELERY_*`); tasks live in each app."""
 
+import logging
 import os
 
 from celery import Celery
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cafa.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("cafa")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -33,3 +38,16 @@ def enqueue(task_name: str, *args, countdown: float | None = None, **kwargs):
     if task_name not in app.tasks:
         app.loader.import_default_modules()
     return app.tasks[task_name].apply_async(args, kwargs, countdown=countdown)
+
+
+def enqueue_or_run(task_name: str, *args, **kwargs):
+    """Queue a task; when the broker refuses it, run it here and now: slower, but nothing is lost.
+
+    For light work a request can afford to wait for (an account e-mail). The inline run retries and
+    fails as the task would (its errors are logged, never raised: tasks do not propagate eagerly).
+    """
+    try:
+        return enqueue(task_name, *args, **kwargs)
+    except (OperationalError, RedisError) as error:
+        logger.warning("broker_unavailable task=%s action=run_inline error=%r", task_name, str(error))
+        return app.tasks[task_name].apply(args, kwargs)

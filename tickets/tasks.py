@@ -5,6 +5,7 @@ import smtplib
 
 from celery import shared_task
 
+from cafa.celery import enqueue_or_run
 from tickets.services import outbox, reminders
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,8 @@ def send_due_ticket_emails() -> int:
 def send_event_reminders() -> int:
     """Every 15 minutes: claim the reminders now due (24 h and 1 h before events) and queue each e-mail."""
     claimed = reminders.claim_due_reminders()
-    for purchase_pk, kind in claimed:
-        send_event_reminder.delay(purchase_pk, kind)
+    for purchase_pk, kind in claimed:  # claimed means recorded as sent: never drop one on a broker error
+        enqueue_or_run("tickets.send_event_reminder", purchase_pk, kind)
     return len(claimed)
 
 
