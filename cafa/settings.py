@@ -253,8 +253,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # slow provider calls) runs twice, which every task survives: they are idempotent. A killed worker's
 # message comes back after 15 minutes, not kombu's default hour, and a ticket e-mail does not even
 # wait for that: its claim lapses after 5 minutes and the job sends it (tickets/services/outbox.py).
-# Socket timeouts keep a Redis that hangs from holding a publish (and its request) for ever.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900, "socket_connect_timeout": 2, "socket_timeout": 5}
+# Socket timeouts (above the worker's 1 s BRPOP) make a publish to a Redis that hangs give up within
+# about 10 s, retries included, instead of holding its request for ever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900, "socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail ---------------------------------------------------------------------------------
