@@ -149,7 +149,7 @@ def _finish(claim: TicketDelivery, status: str) -> None:
 
 
 def _record_failure(claim: TicketDelivery, error: Exception) -> None:
-    wait = min(timedelta(seconds=2**claim.attempts), MAX_RETRY_WAIT)
+    wait = min(timedelta(seconds=2 ** min(claim.attempts, 12)), MAX_RETRY_WAIT)  # 2 s, 4 s, ... an hour
     logger.error(
         "ticket_email_failed purchase=%s attempt=%d retry_in=%ds error=%r",
         claim.purchase_id,

@@ -181,3 +181,14 @@ def test_the_claim_and_the_brokers_visibility_timeout_fit_the_longest_task():
     # Never redelivered while a retry waits out its back-off and then runs, yet well before an hour.
     longest_countdown = getattr(send, "retry_backoff_max", 600)  # Celery's default cap on retry back-off
     assert longest_countdown + job.time_limit <= visibility < 3600
+
+
+def test_a_delivery_failing_for_days_waits_an_hour_between_tries(user, buy_tickets, settings, time_machine):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
+    purchase = buy_tickets(user)
+    TicketDelivery.objects.filter(purchase=purchase).update(attempts=200)
+    time_machine.move_to(timezone.now() + timedelta(minutes=2), tick=False)
+    with pytest.raises(CommandError):
+        run_command()
+    assert TicketDelivery.objects.get(purchase=purchase).retry_at == timezone.now() + outbox.MAX_RETRY_WAIT
