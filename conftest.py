@@ -46,6 +46,22 @@ def _isolated_environment(settings, tmp_path, request):
     celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
 
 
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused
+
+
+@pytest.fixture
+def unreachable_cache(settings):
+    """The production cache backend pointed at a Redis that refuses every connection."""
+    from cafa import cache as fail_soft
+
+    fail_soft._outages.clear()
+    settings.CACHES = {
+        "default": {"BACKEND": "cafa.cache.FailSoftRedisCache", "LOCATION": UNREACHABLE_REDIS, "RETRY_AFTER": 5}
+    }
+    yield
+    fail_soft._outages.clear()
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

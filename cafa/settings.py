@@ -106,7 +106,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fail-soft: a Redis outage costs rate limits and speed, never a request (cafa/cache.py). Short
+    # socket timeouts keep a Redis that hangs from holding requests; RETRY_AFTER pauses after a failure.
+    CACHES = {
+        "default": {
+            "BACKEND": "cafa.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+            "RETRY_AFTER": 5,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -256,10 +265,22 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, Redis hands a message to another worker once it has gone unacknowledged this long,
+# so it must outlast the longest a healthy worker holds one: a retry's countdown (Celery caps back-off
+# at retry_backoff_max, 600 s) and then the run. The ticket e-mail tasks are hard-limited (120 s to send
+# one, 300 s for the due-deliveries job); the other tasks make a few provider calls that time out
+# within 25 s each. 600 + 300 = 900 s. A message held longer (a reconcile job crawling through 200
+# slow provider calls) runs twice, which every task survives: they are idempotent. A killed worker's
+# message comes back after 15 minutes, not kombu's default hour, and a ticket e-mail does not even
+# wait for that: its claim lapses after 5 minutes and the job sends it (tickets/services/outbox.py).
+# Socket timeouts (above the worker's 1 s BRPOP) make a publish to a Redis that hangs give up within
+# about 10 s, retries included, instead of holding its request for ever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900, "socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail ---------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds per SMTP operation: a send never hangs
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cafa Tickets <no-reply@cafaticket.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])

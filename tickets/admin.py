@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tickets.models import Purchase, Ticket
+from tickets.models import Purchase, Ticket, TicketDelivery
 
 
 class ReadOnlyAdminMixin:
@@ -24,6 +24,15 @@ class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = False
 
 
+class TicketDeliveryInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """The ticket e-mail's state: due, sent or cancelled, with its attempts and last error."""
+
+    model = TicketDelivery
+    fields = ["status", "due_since", "sent_at", "attempts", "last_error", "claimed_until", "retry_at"]
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Purchase)
 class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -41,4 +50,4 @@ class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["event", "ticket_type"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
-    inlines = [TicketInline]
+    inlines = [TicketInline, TicketDeliveryInline]

@@ -2,7 +2,9 @@
 
 Rates come from settings (`THROTTLE_<SCOPE>` in the environment). The client address is the
 connection's own unless TRUSTED_PROXY_COUNT proxies are declared (DRF's NUM_PROXIES); the admin
-login lockout (django-axes, AXES_CLIENT_IP_CALLABLE) counts by the same `client_address`.
+login lockout (django-axes, AXES_CLIENT_IP_CALLABLE) counts by the same `client_address`. When Redis is
+down the cache answers every read as a miss (cafa/cache.py), so throttles fail open and the cache's
+log line names the throttle's scope.
 """
 
 import ipaddress
@@ -25,14 +27,20 @@ class ClientAddressMixin:
         return client_address(request)
 
 
-class IPThrottle(ClientAddressMixin, SimpleRateThrottle):
+class ScopedThrottle(ClientAddressMixin, SimpleRateThrottle):
+    """Keys read `throttle:<scope>:<ident>`: the cache's outage log names the component and scope."""
+
+    cache_format = "throttle:%(scope)s:%(ident)s"
+
+
+class IPThrottle(ScopedThrottle):
     """Counts requests per client address for the subclass's scope."""
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class UserScopedThrottle(ClientAddressMixin, SimpleRateThrottle):
+class UserScopedThrottle(ScopedThrottle):
     """Counts requests per authenticated user (per address for anonymous callers)."""
 
     def get_cache_key(self, request, view):

@@ -6,7 +6,8 @@ reconciliation job when it fails, so an answer of 200 never loses an event.
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -43,22 +44,31 @@ def _queue_processing(event_pk: int) -> None:
 
 def process_webhook_event(*, event_pk: int) -> None:
     """Act on a stored event once; a failure is recorded for the reconciliation job to retry."""
-    with transaction.atomic():
-        record = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_pk).first()
-        if record is None or record.processed_at is not None:
-            return
-        record.attempts += 1
-        try:
-            with transaction.atomic():
-                _route(record.event_type, record.payload.get("data") or {})
-        except Exception as error:  # recorded and retried; one bad event must not block the others
-            logger.exception("webhook %s failed", record.dedup_key)
-            record.last_error = f"{type(error).__name__}: {error}"[:2000]
-            record.save(update_fields=["attempts", "last_error"])
-            return
-        record.processed_at = timezone.now()
-        record.last_error = ""
-        record.save(update_fields=["attempts", "processed_at", "last_error"])
+    try:
+        with transaction.atomic():
+            record = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_pk).first()
+            if record is None or record.processed_at is not None:
+                return
+            _route(record.event_type, record.payload.get("data") or {})
+            record.attempts += 1
+            record.processed_at, record.last_error = timezone.now(), ""
+            record.save(update_fields=["attempts", "processed_at", "last_error"])
+    except Exception as error:  # recorded and retried; one bad event must not block the others
+        logger.exception("webhook event %s failed", event_pk)
+        _record_failure(event_pk, error)
+
+
+def _record_failure(event_pk: int, error: Exception) -> None:
+    """Count the failed attempt in a transaction of its own, on a connection that still works.
+
+    The failed processing has been rolled back; if it died with the database connection, that
+    connection is closed here and the next query opens a fresh one.
+    """
+    if not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
+    WebhookEvent.objects.filter(pk=event_pk, processed_at__isnull=True).update(
+        attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+    )
 
 
 def _route(event_type: str, data: dict) -> None:

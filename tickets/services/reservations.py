@@ -26,7 +26,7 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.pricing import Pricing, price_order
-from tickets.services import credentials
+from tickets.services import credentials, outbox
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,8 @@ def can_reissue(*, purchase: Purchase) -> bool:
 
 
 def issue_tickets(*, purchase: Purchase) -> list[Ticket]:
-    """Turn the purchase's tickets into admissions (active) and complete the purchase.
+    """Turn the purchase's tickets into admissions (active), complete the purchase, and record that its
+    ticket e-mail is due (in the same transaction: the e-mail cannot be lost with a queue message).
 
     Re-activates the purchase's own rows after a late success. Callers hold the payment lock.
     """
@@ -189,6 +190,7 @@ def issue_tickets(*, purchase: Purchase) -> list[Ticket]:
     purchase.status, purchase.completed_at, purchase.closed_at = PurchaseStatus.COMPLETED, now, None
     purchase.save(update_fields=["status", "completed_at", "closed_at", "updated_at"])
     _note_sold_out(purchase.ticket_type_id, now)
+    outbox.note_due(purchase=purchase)
     issued = list(purchase.tickets.select_related("event"))
     credentials.attach_credentials(issued)
     return issued
