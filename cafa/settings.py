@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "events",
     "tickets",
     "payments",
+    "payouts",
     "analytics",
 ]
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -18,10 +19,15 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("events.urls")),
     path("", include("payments.urls")),
+    path("", include("payouts.urls")),
     path("", include("tickets.urls")),
 ]
 
+# The payout models' admin pages lived under /admin/payments/ until they moved to the payouts app.
+MOVED_ADMIN_PAGES = r"^admin/payments/(?P<page>(?:ledgerentry|verificationtransfer|withdrawal)/.*)$"
+
 urlpatterns = [
+    re_path(MOVED_ADMIN_PAGES, RedirectView.as_view(url="/admin/payouts/%(page)s", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api_not_found),

@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "payments"
-
-    def ready(self):
-        from payments import receivers  # noqa: F401 (connects the signal receivers)

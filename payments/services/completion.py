@@ -12,10 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cafa.celery import enqueue
-from payments import providers
+from payments import providers, signals
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ChargeResult, ProviderError, to_minor_units
-from payments.services import ledger
 from tickets.models import OPEN_PURCHASE_STATUSES, Purchase, PurchaseStatus
 from tickets.services import reservations
 
@@ -68,7 +67,7 @@ def _mismatch(payment: Payment, result: ChargeResult) -> str:
 def _issue(payment: Payment, result: ChargeResult) -> Payment:
     purchase = payment.purchase
     reservations.issue_tickets(purchase=purchase)
-    ledger.record_sale(purchase=purchase)
+    signals.sale_completed.send(sender=Payment, purchase=purchase)  # payouts credits the organizer
     _settle(payment, PaymentStatus.COMPLETED, result)
     transaction.on_commit(lambda: queue_ticket_email(purchase.pk), robust=True)
     return payment

@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
-from payments import providers
+from payments import providers, signals
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ProviderError
-from payments.services import balances
 from tickets.services import reservations
 
 logger = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ def refund_completed_payment(*, payment_pk: int, reason: str) -> Payment:
         if payment.status != PaymentStatus.COMPLETED:
             raise PaymentNotRefundable(f"This payment is {payment.status}.")
         reservations.refund_purchase(purchase=payment.purchase)
-        balances.reverse_sale(purchase=payment.purchase)
+        signals.sale_refunded.send(sender=Payment, purchase=payment.purchase)  # payouts reverses the sale
         payment.status, payment.reason_code, payment.failure_reason = (
             PaymentStatus.REFUNDED,
             ReasonCode.REFUNDED,

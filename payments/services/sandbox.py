@@ -1,9 +1,9 @@
-"""The sandbox checkout page's actions (CONTRACT.md §6.14)."""
+"""The sandbox checkout page's actions (CONTRACT.md §6.14) and the settlement of its transfers."""
 
 from django.db import transaction
 
 from payments.exceptions import PaymentNotFound
-from payments.models import Payment, SandboxCharge
+from payments.models import Payment, SandboxCharge, SandboxTransfer
 from payments.providers.sandbox import OUTCOMES, SandboxProvider
 from payments.services import webhooks
 from tickets.exceptions import ReservationRefused
@@ -29,3 +29,14 @@ def pay(*, reference: str, outcome: str) -> Payment:
             webhooks.receive_webhook(body=body, headers=headers)
     payment.refresh_from_db()
     return payment
+
+
+def deliver_transfer_events(*, reference: str) -> int:
+    """The sandbox's settlement: each signed `transfer.*` event goes through the real webhook path."""
+    if not SandboxTransfer.objects.filter(reference=reference).exists():
+        return 0
+    deliveries = SandboxProvider().settle_transfer(reference)
+    for body, headers in deliveries:
+        with transaction.atomic():
+            webhooks.receive_webhook(body=body, headers=headers)
+    return len(deliveries)

@@ -7,19 +7,15 @@ reconciliation job when it fails, so an answer of 200 never loses an event.
 import logging
 
 from django.db import IntegrityError, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from cafa.celery import enqueue
-from payments import providers
+from payments import providers, signals
 from payments.models import Payment, WebhookEvent
 from payments.providers import ChargeResult
-from payments.services import completion
+from payments.services import completion, refunds
 
 logger = logging.getLogger(__name__)
-
-# Transfer and refund events, for the payouts work: receivers get `event` (type) and `data`.
-provider_event_received = Signal()
 
 
 def receive_webhook(*, body: bytes, headers) -> tuple[WebhookEvent, bool]:
@@ -64,8 +60,10 @@ def process_webhook_event(*, event_pk: int) -> None:
 def _route(event_type: str, data: dict) -> None:
     if event_type == "charge.success":
         _charge_success(data)
-    elif event_type.startswith(("transfer.", "refund.")):
-        provider_event_received.send(sender=WebhookEvent, event=event_type, data=data)
+    elif event_type.startswith("refund."):
+        refunds.record_refund_outcome(event=event_type, data=data)
+    elif event_type.startswith("transfer."):
+        signals.transfer_event_received.send(sender=WebhookEvent, event=event_type, data=data)
 
 
 def _charge_success(data: dict) -> None:

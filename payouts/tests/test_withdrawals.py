@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from payments.models import LedgerEntry, SandboxTransfer, VerificationTransfer, Withdrawal
-from payments.revenue import available_balance
-from payments.services import balances, withdrawals
-from payments.tests.payout_fixtures import (  # noqa: F401 (fixtures)
+from payments.models import SandboxTransfer
+from payouts.models import LedgerEntry, VerificationTransfer, Withdrawal
+from payouts.revenue import available_balance
+from payouts.services import balances, withdrawals
+from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     deliver_webhook,
     make_event,
     make_profile,

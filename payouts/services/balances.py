@@ -1,14 +1,14 @@
 """Payout-side writes to the organizer ledger (CONTRACT.md §10.5, §11): each recording happens once.
 
 The unique (purchase|verification transfer|withdrawal, kind) constraints make every function here
-idempotent: calling it again returns the entry already written. Reads live in `payments.revenue`.
+idempotent: calling it again returns the entry already written. Reads live in `payouts.revenue`.
 """
 
 from decimal import Decimal
 
 from django.utils import timezone
 
-from payments.models import LedgerEntry, LedgerKind, VerificationTransfer, Withdrawal
+from payouts.models import LedgerEntry, LedgerKind, VerificationTransfer, Withdrawal
 
 
 def reverse_sale(*, purchase) -> list[LedgerEntry]:

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from accounts.services.account import deletion_blockers
-from payments.models import VerificationTransfer
-from payments.services import balances, withdrawals
-from payments.tests.payout_fixtures import (  # noqa: F401 (fixtures)
+from payouts.models import VerificationTransfer
+from payouts.services import balances, withdrawals
+from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     make_event,
     make_profile,
     make_sale,
@@ -161,7 +161,7 @@ def test_reverse_sale_is_written_once(organizer, make_event, make_sale):
 
 
 def balances_of(organizer):
-    from payments.revenue import balances as read
+    from payouts.revenue import balances as read
 
     state = read(organizer.pk)
     return state.total_earnings, state.available_balance
@@ -181,7 +181,7 @@ def test_postponing_an_event_postpones_the_payout_of_its_takings(organizer, make
 
     import time_machine
 
-    from payments import revenue
+    from payouts import revenue
 
     event = make_event(days=5)
     make_sale(event)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from cafa.api.fields import quantize_money
-from payments.models import LedgerEntry, LedgerKind
+from payouts.models import LedgerEntry, LedgerKind
 
 
 def platform_fee(subtotal: Decimal) -> Decimal:

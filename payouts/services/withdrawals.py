@@ -20,11 +20,12 @@ from accounts.models import PaymentProfile
 from cafa.api.exceptions import DomainError
 from cafa.api.fields import quantize_money
 from cafa.celery import enqueue
-from payments import providers, revenue
-from payments.models import OPEN_WITHDRAWAL_STATUSES, Withdrawal, WithdrawalStatus
+from payments import providers
 from payments.providers import ProviderError, to_minor_units
-from payments.services import balances
-from payments.services.payouts import (
+from payouts import revenue
+from payouts.models import OPEN_WITHDRAWAL_STATUSES, Withdrawal, WithdrawalStatus
+from payouts.services import balances
+from payouts.services.verification import (
     TRANSFER_OUTCOMES,
     TransferRefused,
     ensure_recipient,
@@ -134,7 +135,7 @@ def _in_progress() -> WithdrawalRefused:
 
 
 def _queue_transfer(withdrawal_pk: int) -> None:
-    enqueue("payments.send_withdrawal_transfer", withdrawal_pk)
+    enqueue("payouts.send_withdrawal_transfer", withdrawal_pk)
 
 
 def _locked(**lookup) -> Withdrawal | None:

@@ -18,9 +18,9 @@ from accounts.models import PaymentMethod, PaymentProfile, PaymentProfileStatus
 from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
 from payments import providers
-from payments.models import SandboxTransfer, TransferStatus, VerificationTransfer
 from payments.providers import ProviderError, to_minor_units
-from payments.services import balances
+from payouts.models import TransferStatus, VerificationTransfer
+from payouts.services import balances
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ def _new_attempt(profile: PaymentProfile, *, retry: bool) -> VerificationTransfe
 
 
 def _queue_transfer(attempt_pk: int) -> None:
-    enqueue("payments.send_verification_transfer", attempt_pk)
+    enqueue("payouts.send_verification_transfer", attempt_pk)
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -380,20 +380,3 @@ def reconcile_verifications(*, now: datetime | None = None) -> int:
             settle_verification(reference=reference, outcome=outcome, data=data)
             settled += 1
     return settled
-
-
-# --- sandbox settlement ---------------------------------------------------------------------------
-
-
-def deliver_sandbox_transfer_events(*, reference: str) -> int:
-    """The sandbox's settlement: each signed `transfer.*` event goes through the real webhook path."""
-    from payments.providers.sandbox import SandboxProvider
-    from payments.services import webhooks
-
-    if not SandboxTransfer.objects.filter(reference=reference).exists():
-        return 0
-    deliveries = SandboxProvider().settle_transfer(reference)
-    for body, headers in deliveries:
-        with transaction.atomic():
-            webhooks.receive_webhook(body=body, headers=headers)
-    return len(deliveries)

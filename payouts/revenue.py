@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cafa.api.fields import quantize_money
 from events.models import Event
-from payments.models import (
+from payouts.models import (
     DEDUCTION_KINDS,
     EARNING_KINDS,
     OPEN_WITHDRAWAL_STATUSES,
