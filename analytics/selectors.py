@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMo
 from django.utils import timezone
 
 from accounts.models import VerificationStatus
-from cafa.api.fields import quantize_money
+from cafa.money import ZERO, platform_fee, quantize_money
 from events.exceptions import EventNotFound
 from events.models import Event
 from events.selectors import annotate_event_stock, event_lookup, percentage, ticket_types_with_stock
@@ -32,7 +32,6 @@ from tickets.models import (
     TicketStatus,
 )
 
-ZERO = Decimal("0.00")
 RECENT_SALES = 10
 CHECK_IN_HISTORY = 50
 RECENT_ACTIVITY = 10
@@ -43,14 +42,6 @@ PUBLIC_STATS_SECONDS = 5 * 60
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.EVENT_TIME_ZONE)
-
-
-def _money(value) -> Decimal:
-    return quantize_money(value or 0)
-
-
-def platform_fee_of(gross: Decimal) -> Decimal:
-    return quantize_money(gross * settings.PLATFORM_FEE_PERCENT / 100)
 
 
 # --- Event lookups ----------------------------------------------------------------------------
@@ -90,8 +81,8 @@ def event_analytics(event: Event) -> dict:
 
 
 def _overview(event, ticket_types) -> dict:
-    gross = _money(event.gross_revenue)
-    platform_fee = platform_fee_of(gross)
+    gross = quantize_money(event.gross_revenue)
+    fee = platform_fee(gross)
     service_fees = Purchase.objects.filter(event=event, status=PurchaseStatus.COMPLETED).aggregate(
         total=Sum("service_fee")
     )["total"]
@@ -105,12 +96,12 @@ def _overview(event, ticket_types) -> dict:
         "sales_percentage": percentage(sold, event.total_tickets),
         "check_in_percentage": percentage(event.tickets_checked_in, sold),
         "gross_revenue": gross,
-        "platform_fee": platform_fee,
+        "platform_fee": fee,
         "platform_fee_percentage": float(settings.PLATFORM_FEE_PERCENT),
-        "net_revenue": gross - platform_fee,
-        "service_fees_collected": _money(service_fees),
+        "net_revenue": gross - fee,
+        "service_fees_collected": quantize_money(service_fees),
         "average_ticket_price": quantize_money(gross / sold) if sold else ZERO,
-        "projected_revenue": _money(sum((t.price * t.quantity for t in ticket_types), ZERO)),
+        "projected_revenue": quantize_money(sum((t.price * t.quantity for t in ticket_types), ZERO)),
     }
 
 
@@ -122,7 +113,7 @@ def _sales_by_ticket_type(ticket_types, event_sold) -> list[dict]:
             "price": ticket_type.price,
             "tickets_sold": ticket_type.tickets_sold,
             "total_quantity": ticket_type.quantity,
-            "revenue": _money(ticket_type.revenue),
+            "revenue": quantize_money(ticket_type.revenue),
             "percentage_of_total_sales": percentage(ticket_type.tickets_sold, event_sold),
             "percentage_of_quantity_sold": percentage(ticket_type.tickets_sold, ticket_type.quantity),
         }
@@ -142,12 +133,12 @@ def _sales_timeline(issued: QuerySet) -> list[dict]:
     timeline, tickets, revenue = [], 0, ZERO
     for row in rows:
         tickets += row["tickets_sold"]
-        revenue += _money(row["revenue"])
+        revenue += quantize_money(row["revenue"])
         timeline.append(
             {
                 "date": row["day"],
                 "tickets_sold": row["tickets_sold"],
-                "revenue": _money(row["revenue"]),
+                "revenue": quantize_money(row["revenue"]),
                 "cumulative_tickets": tickets,
                 "cumulative_revenue": revenue,
             }
@@ -168,7 +159,7 @@ def _sales_by_hour(issued: QuerySet) -> list[dict]:
         {
             "hour": f"{hour:02d}:00",
             "tickets_sold": by_hour.get(hour, {}).get("tickets_sold", 0),
-            "revenue": _money(by_hour.get(hour, {}).get("revenue")),
+            "revenue": quantize_money(by_hour.get(hour, {}).get("revenue")),
         }
         for hour in range(24)
     ]
@@ -306,7 +297,7 @@ def user_stats_block(user) -> dict:
         "total_tickets_purchased": tickets["purchased"],
         "total_events_attended": tickets["events_attended"],
         "events_organized": Event.objects.filter(organizer=user).count(),
-        "total_spent": float(_total_spent(user)),
+        "total_spent": _total_spent(user),
     }
 
 
@@ -321,7 +312,7 @@ def _buyer_ticket_totals(user) -> dict:
 
 def _total_spent(user) -> Decimal:
     total = Purchase.objects.filter(buyer=user, status=PurchaseStatus.COMPLETED).aggregate(total=Sum("total"))["total"]
-    return _money(total)
+    return quantize_money(total)
 
 
 def account_age_display(joined: datetime, now: datetime) -> str:
@@ -378,7 +369,7 @@ def _purchasing_stats(user, spent, now) -> dict:
         **counts,
         "total_spent": spent,
         "tickets_by_category": [
-            {"category": row["category"], "count": row["count"], "total_spent": _money(row["total_spent"])}
+            {"category": row["category"], "count": row["count"], "total_spent": quantize_money(row["total_spent"])}
             for row in categories
         ],
     }
@@ -403,7 +394,7 @@ def _organizing_stats(user, now) -> dict:
         "active_events": totals["active_events"],
         "past_events": totals["past_events"],
         "total_tickets_sold": sold,
-        "total_revenue": _money(totals["total_revenue"]),
+        "total_revenue": quantize_money(totals["total_revenue"]),
         "total_attendees": totals["total_attendees"] or 0,
         "average_tickets_per_event": round(sold / created, 1) if created else 0.0,
         "best_selling_event": best.first(),
@@ -435,7 +426,7 @@ def _revenue_by_month(user, now) -> list[dict]:
     return [
         {
             "month": f"{month:%Y-%m}",
-            "revenue": _money(by_month.get(month, {}).get("revenue")),
+            "revenue": quantize_money(by_month.get(month, {}).get("revenue")),
             "tickets_sold": by_month.get(month, {}).get("tickets_sold") or 0,
         }
         for month in months
@@ -477,7 +468,7 @@ def _purchase_activity(kind, purchase, amount) -> dict:
         "event_title": purchase.event.title,
         "event_slug": purchase.event.slug,
         "date": purchase.completed_at,
-        "amount": _money(amount),
+        "amount": quantize_money(amount),
     }
 
 
@@ -524,7 +515,7 @@ def _compute_public_stats(now) -> dict:
             "total_events_published": events["total_events_published"],
             "active_events_now": events["active_events_now"],
         },
-        "revenue": {"total_revenue": _money(revenue), "currency": "GHS"},
+        "revenue": {"total_revenue": quantize_money(revenue), "currency": "GHS"},
         "highlights": {
             "most_popular_event": _popular_event(popular),
             "events_this_month": events["events_this_month"],

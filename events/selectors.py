@@ -7,7 +7,6 @@ Stock and sales figures (CONTRACT.md §1.11) are computed only by `annotate_tick
 from decimal import Decimal
 from typing import Protocol
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
@@ -28,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from cafa.api.fields import quantize_money
+from cafa.money import platform_fee, quantize_money
 from events.exceptions import EventNotFound, TicketTypeNotFound
 from events.models import Category, Event, EventStatus, TicketType
 
@@ -291,8 +290,8 @@ def ticket_type_is_available(ticket_type: TicketType) -> bool:
 
 def sales_analytics(event: Event) -> dict:
     """The per-event `analytics` block of O4/O5, from the stock annotations of `annotate_event_stock`."""
-    gross = quantize_money(event.gross_revenue or 0)
-    platform_fee = quantize_money(gross * settings.PLATFORM_FEE_PERCENT / 100)
+    gross = quantize_money(event.gross_revenue)
+    fee = platform_fee(gross)
     return {
         "total_tickets": event.total_tickets,
         "tickets_sold": event.tickets_sold,
@@ -300,8 +299,8 @@ def sales_analytics(event: Event) -> dict:
         "tickets_checked_in": event.tickets_checked_in,
         "sales_percentage": percentage(event.tickets_sold, event.total_tickets),
         "gross_revenue": gross,
-        "net_revenue": gross - platform_fee,
-        "platform_fee": platform_fee,
+        "net_revenue": gross - fee,
+        "platform_fee": fee,
         "page_views": event.page_views,
         "unique_visitors": event.unique_visitors,
         "conversion_rate": percentage(event.completed_purchases, event.unique_visitors),

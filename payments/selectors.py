@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from cafa.api.fields import quantize_money
+from cafa.money import quantize_money
 from events.exceptions import EventNotFound
 from events.models import Event
 from events.selectors import event_lookup

@@ -11,8 +11,8 @@ from accounts.signals import (
     payment_profile_deletion_requested,
 )
 from payments.signals import sale_completed, sale_refunded, transfer_event_received
-from payouts import revenue
-from payouts.services import balances, banks, ledger, verification, withdrawals
+from payouts import selectors
+from payouts.services import banks, ledger, verification, withdrawals
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def credit_sale(sender, purchase, **kwargs):
 @receiver(sale_refunded, dispatch_uid="payouts.reverse_sale")
 def reverse_sale(sender, purchase, **kwargs):
     """A completed purchase was refunded: its sale and platform fee are reversed (in the same transaction)."""
-    balances.reverse_sale(purchase=purchase)
+    ledger.reverse_sale(purchase=purchase)
 
 
 @receiver(transfer_event_received, dispatch_uid="payouts.settle_transfer")
@@ -61,9 +61,9 @@ def known_bank_codes(sender, **kwargs):
 @receiver(account_deletion_requested, dispatch_uid="payouts.money_still_owed")
 def money_still_owed(sender, user, **kwargs):
     """An organizer with a withdrawal under way or money to withdraw must keep the account."""
-    if withdrawals.open_withdrawal_exists(organizer=user):
+    if selectors.open_withdrawal_exists(organizer=user):
         return "You have a withdrawal that is still pending or processing."
-    available = revenue.available_balance(user.pk)
+    available = selectors.available_balance(user.pk)
     if available > 0:
         return f"You have an available balance of GHS {available}. Withdraw it first."
     return None
@@ -72,6 +72,6 @@ def money_still_owed(sender, user, **kwargs):
 @receiver(payment_profile_deletion_requested, dispatch_uid="payouts.profile_pays_open_withdrawal")
 def profile_pays_open_withdrawal(sender, profile, **kwargs):
     """A payout account that a pending or processing withdrawal pays into cannot be deleted."""
-    if withdrawals.open_withdrawal_exists(payment_profile=profile):
+    if selectors.open_withdrawal_exists(payment_profile=profile):
         return {"message": "A pending or processing withdrawal pays into this profile.", "extra": {}}
     return None

@@ -6,7 +6,7 @@ from accounts.models import PaymentMethod
 from accounts.serializers.payment_profiles import mask_account_number
 from cafa.api.fields import MoneyField
 from payouts.models import Withdrawal, WithdrawalStatus
-from payouts.revenue import PERIODS
+from payouts.selectors import PERIODS
 from payouts.services.banks import TYPES
 
 VERIFICATION_MESSAGES = {

@@ -7,7 +7,7 @@ with backoff and the same transfer reference.
 from celery import shared_task
 
 from payments.providers import ProviderError
-from payouts.services import balances, banks, verification, withdrawals
+from payouts.services import banks, ledger, verification, withdrawals
 
 RETRYING = {"autoretry_for": (ProviderError,), "retry_backoff": 30, "max_retries": 6}
 
@@ -29,7 +29,7 @@ def reconcile_transfers() -> int:
 
 @shared_task(name="payouts.release_earnings")
 def release_earnings() -> int:
-    return balances.release_earnings()
+    return ledger.release_earnings()
 
 
 @shared_task(name="payouts.refresh_bank_list")

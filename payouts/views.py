@@ -13,7 +13,7 @@ from accounts.serializers.payment_profiles import PaymentProfileSerializer
 from cafa.api.exceptions import SuccessFlagMixin
 from cafa.api.pagination import StandardPagination
 from cafa.api.throttling import UserScopedThrottle, UserThrottle
-from payouts import revenue, selectors
+from payouts import selectors
 from payouts import serializers as shapes
 from payouts.models import Withdrawal
 from payouts.services import banks, verification, withdrawals
@@ -81,13 +81,13 @@ class RevenueView(APIView):
     """`organizers/revenue/`: sales figures for a period, balances right now."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", str, enum=list(revenue.PERIODS))],
+        parameters=[OpenApiParameter("period", str, enum=list(selectors.PERIODS))],
         responses=shapes.RevenueReportSerializer,
     )
     def get(self, request):
         query = shapes.RevenueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        report = revenue.revenue_report(organizer=request.user, period=query.validated_data["period"])
+        report = selectors.revenue_report(organizer=request.user, period=query.validated_data["period"])
         return Response(shapes.RevenueReportSerializer(report).data)
 
 

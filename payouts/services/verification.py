@@ -20,7 +20,7 @@ from cafa.celery import enqueue
 from payments import providers
 from payments.providers import ProviderError, to_minor_units
 from payouts.models import TransferStatus, VerificationTransfer
-from payouts.services import balances
+from payouts.services import ledger
 
 logger = logging.getLogger(__name__)
 
@@ -261,7 +261,7 @@ def _accepted(attempt: VerificationTransfer, data: dict) -> None:
             attempt.status = TransferStatus.PENDING
         attempt.transfer_code = attempt.transfer_code or transfer_code
         attempt.save(update_fields=["status", "transfer_code", "updated_at"])
-        balances.record_verification_fee(transfer=attempt, organizer_id=profile.user_id)
+        ledger.record_verification_fee(transfer=attempt, organizer_id=profile.user_id)
         if _is_current(profile, attempt) and profile.status == PaymentProfileStatus.PENDING:
             profile.status = PaymentProfileStatus.VERIFYING
             profile.verification_transfer_code = attempt.transfer_code
@@ -309,7 +309,7 @@ def settle_verification(*, reference: str, outcome: str, data: dict | None = Non
         now = timezone.now()
         if outcome == "success" and attempt.status in (TransferStatus.QUEUED, TransferStatus.PENDING):
             _settle_attempt(attempt, TransferStatus.SUCCESS, data, now)
-            balances.record_verification_fee(transfer=attempt, organizer_id=profile.user_id)
+            ledger.record_verification_fee(transfer=attempt, organizer_id=profile.user_id)
             if _is_current(profile, attempt) and profile.status in (
                 PaymentProfileStatus.PENDING,
                 PaymentProfileStatus.VERIFYING,
@@ -318,7 +318,7 @@ def settle_verification(*, reference: str, outcome: str, data: dict | None = Non
         elif outcome in ("failed", "reversed") and attempt.status in _reversible_from(outcome):
             reason = _failure_text(outcome, data)
             _settle_attempt(attempt, outcome, data, now, reason=reason)
-            balances.reverse_verification_fee(transfer=attempt, organizer_id=profile.user_id)
+            ledger.reverse_verification_fee(transfer=attempt, organizer_id=profile.user_id)
             movable = [PaymentProfileStatus.PENDING, PaymentProfileStatus.VERIFYING]
             if outcome == "reversed":
                 movable.append(PaymentProfileStatus.VERIFIED)

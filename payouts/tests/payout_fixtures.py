@@ -13,7 +13,7 @@ from events.models import Category, Event, TicketType
 from payments.providers.paystack import SIGNATURE_HEADER, sign
 from payments.providers.sandbox import sandbox_secret
 from payouts.models import Withdrawal
-from payouts.services import balances, ledger
+from payouts.services import ledger
 from tickets.models import Purchase, PurchaseStatus
 
 __all__ = [
@@ -170,7 +170,7 @@ def make_sale(make_user):
         ledger.record_sale(purchase=purchase)
         if refunded:
             Purchase.objects.filter(pk=purchase.pk).update(status=PurchaseStatus.REFUNDED)
-            balances.reverse_sale(purchase=purchase)
+            ledger.reverse_sale(purchase=purchase)
         return purchase
 
     return make

@@ -99,7 +99,7 @@ def test_a_database_migrated_before_the_move_keeps_its_payout_rows():
 def test_tasks_queued_under_their_old_names_still_run(monkeypatch):
     celery_app.loader.import_default_modules()
     calls = []
-    monkeypatch.setattr("payouts.services.balances.release_earnings", lambda: calls.append("released") or 3)
+    monkeypatch.setattr("payouts.services.ledger.release_earnings", lambda: calls.append("released") or 3)
     monkeypatch.setattr("payouts.services.withdrawals.send_withdrawal_transfer", lambda **kwargs: calls.append(kwargs))
 
     assert celery_app.tasks["payments.release_earnings"].apply().get() == 3

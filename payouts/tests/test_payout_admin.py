@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from payouts.models import LedgerEntry, Withdrawal
-from payouts.revenue import available_balance
+from payouts.selectors import available_balance
 from payouts.services import withdrawals
 from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     make_event,

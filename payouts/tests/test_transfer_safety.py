@@ -11,7 +11,7 @@ import pytest
 from payments.providers import ProviderError
 from payments.providers.paystack import PaystackProvider
 from payouts.models import Withdrawal
-from payouts.revenue import available_balance
+from payouts.selectors import available_balance
 from payouts.services import withdrawals
 from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     make_event,

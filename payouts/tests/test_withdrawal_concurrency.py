@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from payouts.models import LedgerEntry, LedgerKind, Withdrawal
-from payouts.revenue import available_balance
+from payouts.selectors import available_balance
 from payouts.services import withdrawals
 from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     make_event,
