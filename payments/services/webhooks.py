@@ -13,6 +13,7 @@ from cafa.celery import enqueue
 from payments import providers, signals
 from payments.models import Payment, WebhookEvent
 from payments.providers import ChargeResult
+from payments.providers.base import ProviderEvent
 from payments.services import completion, refunds
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def process_webhook_event(*, event_pk: int) -> None:
         record.attempts += 1
         try:
             with transaction.atomic():
-                _route(record.event_type, record.payload.get("data") or {})
+                _route(providers.get().read_event(record.payload))
         except Exception as error:  # recorded and retried; one bad event must not block the others
             logger.exception("webhook %s failed", record.dedup_key)
             record.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -57,42 +58,17 @@ def process_webhook_event(*, event_pk: int) -> None:
         record.save(update_fields=["attempts", "processed_at", "last_error"])
 
 
-def _route(event_type: str, data: dict) -> None:
-    if event_type == "charge.success":
-        _charge_success(data)
-    elif event_type.startswith("refund."):
-        refunds.record_refund_outcome(event=event_type, data=data)
-    elif event_type.startswith("transfer."):
-        signals.transfer_event_received.send(sender=WebhookEvent, event=event_type, data=data)
+def _route(event: ProviderEvent) -> None:
+    if event.event == "charge.success" and event.charge is not None:
+        _charge_success(event.charge)
+    elif event.event.startswith("refund."):
+        refunds.record_refund_outcome(event=event.event, data=event.data)
+    elif event.event.startswith("transfer."):
+        signals.transfer_event_received.send(sender=WebhookEvent, event=event.event, data=event.data)
 
 
-def _charge_success(data: dict) -> None:
-    reference = data.get("reference") or ""
-    if not Payment.objects.filter(reference=reference).exists():
-        logger.warning("charge.success for unknown reference %r ignored", reference)
+def _charge_success(charge: ChargeResult) -> None:
+    if not Payment.objects.filter(reference=charge.reference).exists():
+        logger.warning("charge.success for unknown reference %r ignored", charge.reference)
         return
-    completion.complete_payment(reference=reference, result=charge_result_from_webhook(data))
-
-
-def charge_result_from_webhook(data: dict) -> ChargeResult:
-    """The signed webhook's `data` as the provider's verdict on the charge."""
-    authorization = data.get("authorization") or {}
-    card = None
-    if data.get("channel") == "card" and authorization.get("last4"):
-        card = {
-            "brand": (authorization.get("brand") or authorization.get("card_type") or "").strip(),
-            "last4": authorization.get("last4"),
-            "exp_month": authorization.get("exp_month"),
-            "exp_year": authorization.get("exp_year"),
-        }
-    return ChargeResult(
-        reference=data.get("reference") or "",
-        status="success" if data.get("status") == "success" else str(data.get("status") or "pending"),
-        amount_minor=int(data.get("amount") or 0),
-        currency=data.get("currency") or "",
-        channel=data.get("channel"),
-        paid_at=data.get("paid_at"),
-        card=card,
-        gateway_response=data.get("gateway_response"),
-        raw=data,
-    )
+    completion.complete_payment(reference=charge.reference, result=charge)
