@@ -55,12 +55,6 @@ class RetryVerificationView(OwnProfileMixin, APIView):
             }
         )
 
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, verification.RetryRateLimited):
-            response["Retry-After"] = str(exc.extra["retry_after"])
-        return response
-
 
 class BankListView(APIView):
     """M9: public; the provider's list cached 24 hours, else the static one."""

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cafa.celery import enqueue
+from cafa.locking import lock_row
 from payments import providers, signals
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ChargeResult, ProviderError, to_minor_units
@@ -21,15 +22,17 @@ from tickets.services import reservations
 logger = logging.getLogger(__name__)
 
 
-def _locked(reference: str) -> Payment:
-    """The payment row, locked, with its purchase read afresh once the lock is held.
+def locked_payment(**lookup) -> Payment:
+    """The payment row, locked (`cafa.locking`), with its purchase read afresh once the lock is held.
 
-    Only the payment row is locked (`of=self`): locking the event too would make every other
-    buyer's checkout for that event wait, or deadlock. Every change to a purchase after checkout is
-    made under its payment's lock, so the purchase is re-read after the lock is granted: a join in
-    the locking query could return the purchase as it was before the lock holder committed.
+    Only the payment row is locked: locking the event too would make every other buyer's checkout
+    for that event wait, or deadlock. Every change to a purchase after checkout is made under its
+    payment's lock, so the purchase is re-read after the lock is granted: a join in the locking
+    query could return the purchase as it was before the lock holder committed.
     """
-    payment = Payment.objects.select_for_update(of=("self",)).get(reference=reference)
+    payment = lock_row(Payment.objects.filter(**lookup))
+    if payment is None:
+        raise Payment.DoesNotExist(f"no payment matches {lookup}")
     payment.purchase = Purchase.objects.select_related("event").get(pk=payment.purchase_id)
     return payment
 
@@ -41,7 +44,7 @@ def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
     what we asked for, issues nothing.
     """
     with transaction.atomic():
-        payment = _locked(reference)
+        payment = locked_payment(reference=reference)
         if payment.is_final or not result.succeeded:
             return payment
         problem = _mismatch(payment, result)
@@ -123,7 +126,7 @@ def close_unpaid(*, reference: str, status: str, reason: str, message: str) -> t
         PaymentStatus.CANCELLED: PurchaseStatus.CANCELLED,
     }[status]
     with transaction.atomic():
-        payment = _locked(reference)
+        payment = locked_payment(reference=reference)
         if payment.status != PaymentStatus.PENDING:
             return payment, 0
         _close(payment, status, reason, message)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import PaymentProfile
 from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
+from cafa.locking import lock_row, lock_rows
 from cafa.money import quantize_money
 from payments import providers
 from payments.providers import ProviderError, to_minor_units
@@ -98,7 +99,7 @@ def request_withdrawal(*, organizer, amount, payment_profile_id=None) -> Withdra
         raise WithdrawalRefused(f"The minimum withdrawal is GHS {minimum}.", error="Below minimum withdrawal")
     try:
         with transaction.atomic():
-            get_user_model().objects.select_for_update().only("pk").get(pk=organizer.pk)
+            lock_rows(get_user_model().objects.filter(pk=organizer.pk).only("pk"))
             if Withdrawal.objects.filter(organizer=organizer, status__in=OPEN_WITHDRAWAL_STATUSES).exists():
                 raise _in_progress()
             profile = _payout_profile(organizer, payment_profile_id)
@@ -139,7 +140,7 @@ def _queue_transfer(withdrawal_pk: int) -> None:
 
 
 def _locked(**lookup) -> Withdrawal | None:
-    return Withdrawal.objects.select_for_update().filter(**lookup).first()
+    return lock_row(Withdrawal.objects.filter(**lookup))
 
 
 def send_withdrawal_transfer(*, withdrawal_pk: int) -> Withdrawal:
