@@ -30,6 +30,8 @@ from tickets.models import (
     PurchaseStatus,
     Ticket,
     TicketStatus,
+    lapsed_reservation,
+    live_reservation,
 )
 
 RECENT_SALES = 10
@@ -201,8 +203,8 @@ def payment_status_conditions(now) -> dict[str, Q]:
     """What each attendee `payment_status` means in ticket states (lapsed reservations are `failed`)."""
     return {
         "paid": Q(status__in=ISSUED_TICKET_STATUSES),
-        "pending": Q(status=TicketStatus.RESERVED, reserved_until__gt=now),
-        "failed": Q(status=TicketStatus.EXPIRED) | Q(status=TicketStatus.RESERVED, reserved_until__lte=now),
+        "pending": live_reservation(now),
+        "failed": Q(status=TicketStatus.EXPIRED) | lapsed_reservation(now),
         "cancelled": Q(status=TicketStatus.CANCELLED),
         "refunded": Q(status=TicketStatus.REFUNDED),
     }

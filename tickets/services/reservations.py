@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 
 from cafa.locking import lock_row, lock_rows
@@ -38,8 +37,7 @@ class Attendee:
 
 def tickets_holding_stock(ticket_type_id: int, now) -> int:
     """Issued tickets plus live reservations of a ticket type (lapsed reservations never count)."""
-    holding = Q(status__in=ISSUED_TICKET_STATUSES) | Q(status=TicketStatus.RESERVED, reserved_until__gt=now)
-    return Ticket.objects.filter(holding, ticket_type_id=ticket_type_id).count()
+    return Ticket.objects.holding_stock(now).filter(ticket_type_id=ticket_type_id).count()
 
 
 def reserve_tickets(*, buyer, event: Event, ticket_type_id: int, quantity: int, attendee: Attendee) -> Purchase:
@@ -168,7 +166,7 @@ def can_reissue(*, purchase: Purchase) -> bool:
     """Late success: is there stock again for the purchase's own quantity? Locks the ticket type."""
     now = timezone.now()
     ticket_type = lock_row(TicketType.objects.filter(pk=purchase.ticket_type_id))
-    own_live = purchase.tickets.filter(status=TicketStatus.RESERVED, reserved_until__gt=now).count()
+    own_live = purchase.tickets.live_reservations(now).count()
     available = ticket_type.quantity - tickets_holding_stock(ticket_type.pk, now) + own_live
     return available >= purchase.quantity
 
