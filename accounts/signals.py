@@ -3,7 +3,7 @@
 Receivers of `collect_user_stats` return a dict of User `stats` keys they know how to count;
 receivers of `account_deletion_requested` return a reason (str) when the account must not be
 deleted yet, else None. `payment_profile_created` is sent after the commit that created a payout
-account (the payments app starts its verification transfer); receivers of
+account (the payouts app starts its verification transfer); receivers of
 `payment_profile_deletion_requested` return `{"message": ..., "extra": {...}}` to refuse a deletion.
 Receivers of `bank_codes_requested` return the set of valid bank codes they know (None if unknown).
 Receivers of `account_name_requested` (kwargs `method`, `account`: the validated account details)

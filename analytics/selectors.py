@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMo
 from django.utils import timezone
 
 from accounts.models import VerificationStatus
-from cafa.api.fields import quantize_money
+from cafa.money import ZERO, platform_fee, quantize_money
 from events.exceptions import EventNotFound
 from events.models import Event
 from events.selectors import annotate_event_stock, event_lookup, percentage, ticket_types_with_stock, traffic
@@ -30,9 +30,10 @@ from tickets.models import (
     PurchaseStatus,
     Ticket,
     TicketStatus,
+    lapsed_reservation,
+    live_reservation,
 )
 
-ZERO = Decimal("0.00")
 RECENT_SALES = 10
 CHECK_IN_HISTORY = 50
 RECENT_ACTIVITY = 10
@@ -43,14 +44,6 @@ PUBLIC_STATS_SECONDS = 5 * 60
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.EVENT_TIME_ZONE)
-
-
-def _money(value) -> Decimal:
-    return quantize_money(value or 0)
-
-
-def platform_fee_of(gross: Decimal) -> Decimal:
-    return quantize_money(gross * settings.PLATFORM_FEE_PERCENT / 100)
 
 
 # --- Event lookups ----------------------------------------------------------------------------
@@ -86,8 +79,8 @@ def event_analytics(event: Event) -> dict:
 
 
 def _overview(event, ticket_types) -> dict:
-    gross = _money(event.gross_revenue)
-    platform_fee = platform_fee_of(gross)
+    gross = quantize_money(event.gross_revenue)
+    fee = platform_fee(gross)
     service_fees = Purchase.objects.filter(event=event, status=PurchaseStatus.COMPLETED).aggregate(
         total=Sum("service_fee")
     )["total"]
@@ -101,12 +94,12 @@ def _overview(event, ticket_types) -> dict:
         "sales_percentage": percentage(sold, event.total_tickets),
         "check_in_percentage": percentage(event.tickets_checked_in, sold),
         "gross_revenue": gross,
-        "platform_fee": platform_fee,
+        "platform_fee": fee,
         "platform_fee_percentage": float(settings.PLATFORM_FEE_PERCENT),
-        "net_revenue": gross - platform_fee,
-        "service_fees_collected": _money(service_fees),
+        "net_revenue": gross - fee,
+        "service_fees_collected": quantize_money(service_fees),
         "average_ticket_price": quantize_money(gross / sold) if sold else ZERO,
-        "projected_revenue": _money(sum((t.price * t.quantity for t in ticket_types), ZERO)),
+        "projected_revenue": quantize_money(sum((t.price * t.quantity for t in ticket_types), ZERO)),
     }
 
 
@@ -118,7 +111,7 @@ def _sales_by_ticket_type(ticket_types, event_sold) -> list[dict]:
             "price": ticket_type.price,
             "tickets_sold": ticket_type.tickets_sold,
             "total_quantity": ticket_type.quantity,
-            "revenue": _money(ticket_type.revenue),
+            "revenue": quantize_money(ticket_type.revenue),
             "percentage_of_total_sales": percentage(ticket_type.tickets_sold, event_sold),
             "percentage_of_quantity_sold": percentage(ticket_type.tickets_sold, ticket_type.quantity),
         }
@@ -138,12 +131,12 @@ def _sales_timeline(issued: QuerySet) -> list[dict]:
     timeline, tickets, revenue = [], 0, ZERO
     for row in rows:
         tickets += row["tickets_sold"]
-        revenue += _money(row["revenue"])
+        revenue += quantize_money(row["revenue"])
         timeline.append(
             {
                 "date": row["day"],
                 "tickets_sold": row["tickets_sold"],
-                "revenue": _money(row["revenue"]),
+                "revenue": quantize_money(row["revenue"]),
                 "cumulative_tickets": tickets,
                 "cumulative_revenue": revenue,
             }
@@ -164,7 +157,7 @@ def _sales_by_hour(issued: QuerySet) -> list[dict]:
         {
             "hour": f"{hour:02d}:00",
             "tickets_sold": by_hour.get(hour, {}).get("tickets_sold", 0),
-            "revenue": _money(by_hour.get(hour, {}).get("revenue")),
+            "revenue": quantize_money(by_hour.get(hour, {}).get("revenue")),
         }
         for hour in range(24)
     ]
@@ -206,8 +199,8 @@ def payment_status_conditions(now) -> dict[str, Q]:
     """What each attendee `payment_status` means in ticket states (lapsed reservations are `failed`)."""
     return {
         "paid": Q(status__in=ISSUED_TICKET_STATUSES),
-        "pending": Q(status=TicketStatus.RESERVED, reserved_until__gt=now),
-        "failed": Q(status=TicketStatus.EXPIRED) | Q(status=TicketStatus.RESERVED, reserved_until__lte=now),
+        "pending": live_reservation(now),
+        "failed": Q(status=TicketStatus.EXPIRED) | lapsed_reservation(now),
         "cancelled": Q(status=TicketStatus.CANCELLED),
         "refunded": Q(status=TicketStatus.REFUNDED),
     }
@@ -302,7 +295,7 @@ def user_stats_block(user) -> dict:
         "total_tickets_purchased": tickets["purchased"],
         "total_events_attended": tickets["events_attended"],
         "events_organized": Event.objects.filter(organizer=user).count(),
-        "total_spent": float(_total_spent(user)),
+        "total_spent": _total_spent(user),
     }
 
 
@@ -317,7 +310,7 @@ def _buyer_ticket_totals(user) -> dict:
 
 def _total_spent(user) -> Decimal:
     total = Purchase.objects.filter(buyer=user, status=PurchaseStatus.COMPLETED).aggregate(total=Sum("total"))["total"]
-    return _money(total)
+    return quantize_money(total)
 
 
 def account_age_display(joined: datetime, now: datetime) -> str:
@@ -374,7 +367,7 @@ def _purchasing_stats(user, spent, now) -> dict:
         **counts,
         "total_spent": spent,
         "tickets_by_category": [
-            {"category": row["category"], "count": row["count"], "total_spent": _money(row["total_spent"])}
+            {"category": row["category"], "count": row["count"], "total_spent": quantize_money(row["total_spent"])}
             for row in categories
         ],
     }
@@ -399,7 +392,7 @@ def _organizing_stats(user, now) -> dict:
         "active_events": totals["active_events"],
         "past_events": totals["past_events"],
         "total_tickets_sold": sold,
-        "total_revenue": _money(totals["total_revenue"]),
+        "total_revenue": quantize_money(totals["total_revenue"]),
         "total_attendees": totals["total_attendees"] or 0,
         "average_tickets_per_event": round(sold / created, 1) if created else 0.0,
         "best_selling_event": best.first(),
@@ -431,7 +424,7 @@ def _revenue_by_month(user, now) -> list[dict]:
     return [
         {
             "month": f"{month:%Y-%m}",
-            "revenue": _money(by_month.get(month, {}).get("revenue")),
+            "revenue": quantize_money(by_month.get(month, {}).get("revenue")),
             "tickets_sold": by_month.get(month, {}).get("tickets_sold") or 0,
         }
         for month in months
@@ -473,7 +466,7 @@ def _purchase_activity(kind, purchase, amount) -> dict:
         "event_title": purchase.event.title,
         "event_slug": purchase.event.slug,
         "date": purchase.completed_at,
-        "amount": _money(amount),
+        "amount": quantize_money(amount),
     }
 
 
@@ -520,7 +513,7 @@ def _compute_public_stats(now) -> dict:
             "total_events_published": events["total_events_published"],
             "active_events_now": events["active_events_now"],
         },
-        "revenue": {"total_revenue": _money(revenue), "currency": "GHS"},
+        "revenue": {"total_revenue": quantize_money(revenue), "currency": "GHS"},
         "highlights": {
             "most_popular_event": _popular_event(popular),
             "events_this_month": events["events_this_month"],

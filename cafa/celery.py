@@ -21,10 +21,10 @@ app.conf.beat_schedule = {
     "events-flush-view-counts": {"task": "events.flush_event_view_counts", "schedule": 60.0},
     "payments-expire-reservations": {"task": "payments.expire_reservations", "schedule": 60.0},
     "payments-reconcile": {"task": "payments.reconcile_payments", "schedule": 300.0},
-    "payments-reconcile-transfers": {"task": "payments.reconcile_transfers", "schedule": 300.0},
-    "payments-release-earnings": {"task": "payments.release_earnings", "schedule": 86400.0},
-    "payments-refresh-bank-list": {"task": "payments.refresh_bank_list", "schedule": 86400.0},
     "payments-purge-idempotent-requests": {"task": "payments.purge_idempotent_requests", "schedule": 86400.0},
+    "payouts-reconcile-transfers": {"task": "payouts.reconcile_transfers", "schedule": 300.0},
+    "payouts-release-earnings": {"task": "payouts.release_earnings", "schedule": 86400.0},
+    "payouts-refresh-bank-list": {"task": "payouts.refresh_bank_list", "schedule": 86400.0},
     "tickets-event-reminders": {"task": "tickets.send_event_reminders", "schedule": 900.0},
     "tickets-send-due-ticket-emails": {"task": "tickets.send_due_ticket_emails", "schedule": 60.0},
 }

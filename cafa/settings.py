@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "events",
     "tickets",
     "payments",
+    "payouts",
     "analytics",
 ]
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cafa.api.exceptions import api_not_found
@@ -17,10 +18,15 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("events.urls")),
     path("", include("payments.urls")),
+    path("", include("payouts.urls")),
     path("", include("tickets.urls")),
 ]
 
+# The payout models' admin pages lived under /admin/payments/ until they moved to the payouts app.
+MOVED_ADMIN_PAGES = r"^admin/payments/(?P<page>(?:ledgerentry|verificationtransfer|withdrawal)/.*)$"
+
 urlpatterns = [
+    re_path(MOVED_ADMIN_PAGES, RedirectView.as_view(url="/admin/payouts/%(page)s", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api_not_found),

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Protocol
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
@@ -29,8 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from cafa.api.fields import quantize_money
 from cafa.api.parsing import is_ascii_digits
+from cafa.money import platform_fee, quantize_money
 from events.exceptions import EventNotFound, TicketTypeNotFound
 from events.models import Category, Event, EventStatus, TicketType
 from events.page_view_buffer import ViewCounts, buffered_view_counts
@@ -294,8 +293,8 @@ def ticket_type_is_available(ticket_type: TicketType) -> bool:
 
 def sales_analytics(event: Event) -> dict:
     """The per-event `analytics` block of O4/O5, from the stock annotations of `annotate_event_stock`."""
-    gross = quantize_money(event.gross_revenue or 0)
-    platform_fee = quantize_money(gross * settings.PLATFORM_FEE_PERCENT / 100)
+    gross = quantize_money(event.gross_revenue)
+    fee = platform_fee(gross)
     return {
         "total_tickets": event.total_tickets,
         "tickets_sold": event.tickets_sold,
@@ -303,8 +302,8 @@ def sales_analytics(event: Event) -> dict:
         "tickets_checked_in": event.tickets_checked_in,
         "sales_percentage": percentage(event.tickets_sold, event.total_tickets),
         "gross_revenue": gross,
-        "net_revenue": gross - platform_fee,
-        "platform_fee": platform_fee,
+        "net_revenue": gross - fee,
+        "platform_fee": fee,
         **traffic(event),
         "last_sale_date": event.last_sale_date,
     }

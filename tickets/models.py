@@ -93,6 +93,31 @@ class TicketStatus(models.TextChoices):
 ISSUED_TICKET_STATUSES = (TicketStatus.ACTIVE, TicketStatus.USED)
 
 
+# The stock rule (CONTRACT.md §1.11), spelled once: a ticket holds stock when it is issued, or reserved
+# with a deadline still ahead. A lapsed reservation stops holding stock at its deadline, whether or not
+# a job has tidied its status yet.
+
+
+def live_reservation(now) -> models.Q:
+    """Reserved tickets whose reservation has not lapsed at `now`."""
+    return models.Q(status=TicketStatus.RESERVED, reserved_until__gt=now)
+
+
+def lapsed_reservation(now) -> models.Q:
+    """Reserved tickets whose reservation has lapsed at `now` (not yet tidied to `expired`)."""
+    return models.Q(status=TicketStatus.RESERVED, reserved_until__lte=now)
+
+
+class TicketQuerySet(models.QuerySet):
+    def holding_stock(self, now):
+        """Tickets that count against their ticket type's quantity at `now`: issued or live reservations."""
+        return self.filter(models.Q(status__in=ISSUED_TICKET_STATUSES) | live_reservation(now))
+
+    def live_reservations(self, now):
+        """Reserved tickets still holding stock at `now` (the `tickets_reserved` figures)."""
+        return self.filter(live_reservation(now))
+
+
 class Ticket(models.Model):
     ticket_id = models.CharField(max_length=36, unique=True, default=ticket_public_id, editable=False)
     purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="tickets")
@@ -115,6 +140,8 @@ class Ticket(models.Model):
     qr_code = models.TextField(blank=True, default="", help_text="data:image/png;base64,...")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TicketQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

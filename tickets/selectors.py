@@ -53,9 +53,7 @@ class TicketCountExpressions:
         issued = tickets.filter(status__in=ISSUED_TICKET_STATUSES)
         return {
             "tickets_sold": _count(issued, "ticket_type"),
-            "tickets_reserved": _count(
-                tickets.filter(status=TicketStatus.RESERVED, reserved_until__gt=now), "ticket_type"
-            ),
+            "tickets_reserved": _count(tickets.live_reservations(now), "ticket_type"),
             "revenue": _aggregate(issued, "ticket_type", Sum("price_paid"), MONEY, ZERO_MONEY),
         }
 
@@ -65,7 +63,7 @@ class TicketCountExpressions:
         completed = Purchase.objects.filter(event=OuterRef("pk"), status=PurchaseStatus.COMPLETED)
         return {
             "tickets_sold": _count(issued, "event"),
-            "tickets_reserved": _count(tickets.filter(status=TicketStatus.RESERVED, reserved_until__gt=now), "event"),
+            "tickets_reserved": _count(tickets.live_reservations(now), "event"),
             "tickets_checked_in": _count(issued.filter(checked_in_at__isnull=False), "event"),
             "completed_purchases": _count(completed, "event"),
             "gross_revenue": _aggregate(completed, "event", Sum("subtotal"), MONEY, ZERO_MONEY),

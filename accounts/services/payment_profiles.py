@@ -2,7 +2,7 @@
 
 A user's profile operations run under a lock on the user row, so "first profile becomes the
 default" and "one default at a time" hold when two requests arrive together. Verification of
-the account (the GHS 1.00 transfer) is started by the payments app on `payment_profile_created`.
+the account (the GHS 1.00 transfer) is started by the payouts app on `payment_profile_created`.
 """
 
 from django.db import transaction

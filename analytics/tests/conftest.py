@@ -3,6 +3,7 @@ through the reservation and issue services, no payment provider)."""
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from events.tests.conftest import (  # noqa: F401 (fixtures re-used from the events tests)
     make_event,
@@ -25,13 +26,14 @@ def reserve(buyer):
     """`reserve(ticket_type, quantity=1, buyer=None, name=...)` -> a reserved (unpaid) purchase."""
 
     def make(ticket_type, quantity=1, *, buyer=buyer, name="Esi Owusu", email="esi@example.com", phone=""):
-        return reserve_tickets(
-            buyer=buyer,
-            event=ticket_type.event,
-            ticket_type_id=ticket_type.pk,
-            quantity=quantity,
-            attendee=Attendee(name=name, email=email, phone=phone),
-        )
+        with transaction.atomic():  # reserve_tickets runs in its caller's transaction
+            return reserve_tickets(
+                buyer=buyer,
+                event=ticket_type.event,
+                ticket_type_id=ticket_type.pk,
+                quantity=quantity,
+                attendee=Attendee(name=name, email=email, phone=phone),
+            )
 
     return make
 

@@ -1,6 +1,7 @@
 """§9 stats: the user's dashboard and the public landing-page figures, checked by hand."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -141,6 +142,13 @@ def test_the_user_object_stats_block_is_real_in_three_queries(world, buyer, orga
 def test_the_profile_shows_the_stats_block(client_for, world, buyer):
     body = client_for(buyer).get("/api/v1/auth/users/me/").json()
     assert body["stats"]["total_tickets_purchased"] == 3 and body["stats"]["total_spent"] == 157.5
+
+
+def test_the_stats_block_counts_money_in_decimal_and_shows_a_json_number(client_for, world, buyer):
+    assert user_stats(buyer)["total_spent"] == Decimal("157.50")
+    assert isinstance(user_stats(buyer)["total_spent"], Decimal)
+    response = client_for(buyer).get("/api/v1/auth/users/me/")
+    assert b'"total_spent":157.5,' in response.content  # the same JSON number as ever
 
 
 # --- public stats -----------------------------------------------------------------------------

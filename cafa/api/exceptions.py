@@ -7,6 +7,7 @@ this module turns those, DRF's own exceptions and Django's 404/500 into the enve
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, JsonResponse
 from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -46,6 +47,32 @@ class DomainError(exceptions.APIException):
         if status_code is not None:
             self.status_code = status_code
         self.extra = extra
+
+
+class LockTimeout(DomainError):
+    """A row this request must lock stayed locked by others for too long (see `cafa.locking`).
+
+    Nothing was changed (the transaction rolled back), so the client may simply try again.
+    """
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    error = "Service Unavailable"
+    default_detail = "Too many requests are changing the same thing right now. Try again in a moment."
+
+    def __init__(self, message=None, **extra):
+        extra.setdefault("retry_after", 1)
+        super().__init__(message, **extra)
+
+
+# PostgreSQL's SQLSTATE for "lock_timeout expired" (55P03 lock_not_available).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether a database error means a lock wait ran out of time."""
+    cause = getattr(error, "__cause__", None)
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    return isinstance(error, DatabaseError) and code == LOCK_NOT_AVAILABLE
 
 
 def envelope(*, status_code, error, message, details=None, **extra):
@@ -111,12 +138,16 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()  # never echo Django's "No <Model> matches the given query."
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif is_lock_timeout(exc):  # any lock wait under `SET LOCAL lock_timeout`, not only cafa.locking's own
+        exc = LockTimeout()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # unhandled: Django's handler500 answers with the 500 envelope
     code = response.status_code
     if isinstance(exc, DomainError):
         body = envelope(status_code=code, error=exc.error, message=str(exc.detail), **exc.extra)
+        if "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
     elif isinstance(exc, exceptions.ValidationError):
         body = _validation_body(exc)
     else:

@@ -81,13 +81,19 @@ class ResolvedAccount:
 
 
 @dataclass(frozen=True)
-class WebhookEvent:
-    """A verified webhook: its type, payload `data` and the key that identifies it once."""
+class ProviderEvent:
+    """A verified provider event, in terms that do not depend on the provider.
+
+    `event` is its type (`charge.success`, `transfer.failed`, `refund.processed`, ...), `data` its
+    payload, `dedup_key` the key that identifies it once and `raw` the whole body as received.
+    `charge` is the provider's word on the charge for `charge.*` events (None otherwise).
+    """
 
     event: str
     data: dict
     dedup_key: str
     raw: dict
+    charge: ChargeResult | None = None
 
 
 class PaymentProvider(Protocol):
@@ -101,7 +107,11 @@ class PaymentProvider(Protocol):
 
     def refund(self, *, reference: str, amount_minor: int | None = None) -> dict: ...
 
-    def parse_webhook(self, body: bytes, headers) -> WebhookEvent: ...
+    def parse_webhook(self, body: bytes, headers) -> ProviderEvent:
+        """Verify a webhook's signature and read the event it carries (InvalidSignature otherwise)."""
+
+    def read_event(self, payload: dict) -> ProviderEvent:
+        """Read an event stored as received (`ProviderEvent.raw`), verified when it arrived."""
 
     def resolve_account(self, *, account_number: str, bank_code: str) -> ResolvedAccount:
         """The holder of a bank account or wallet (the network's code as `bank_code`).

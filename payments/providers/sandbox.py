@@ -13,8 +13,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from payments.models import SandboxCharge
-from payments.providers.base import ChargeResult, Initialization, ProviderError, WebhookEvent
-from payments.providers.paystack import SIGNATURE_HEADER, parse_signed_event, sign
+from payments.providers.base import ChargeResult, Initialization, ProviderError, ProviderEvent
+from payments.providers.paystack import SIGNATURE_HEADER, event_from_payload, parse_signed_event, sign
 from payments.providers.sandbox_signing import sandbox_secret
 from payments.providers.sandbox_transfers import SandboxTransfers
 
@@ -64,8 +64,11 @@ class SandboxProvider(SandboxTransfers):
         SandboxCharge.objects.filter(reference=reference).update(outcome="reversed")
         return {"status": "processed", "transaction": {"reference": reference}}
 
-    def parse_webhook(self, body: bytes, headers) -> WebhookEvent:
+    def parse_webhook(self, body: bytes, headers) -> ProviderEvent:
         return parse_signed_event(body, headers, sandbox_secret())
+
+    def read_event(self, payload: dict) -> ProviderEvent:
+        return event_from_payload(payload)  # the sandbox speaks Paystack's event format
 
     def record_outcome(self, reference: str, outcome: str) -> SandboxCharge:
         """The checkout page's buttons: remember what the buyer chose (a paid charge stays paid)."""

@@ -1,8 +1,9 @@
 """A checkout, start to finish (DESIGN.md §3): reserve, create the payment, hand over to the provider.
 
-The reservation and the pending payment are written in one short transaction; the provider is
-called only after it commits. If the provider fails, a second short transaction releases the
-reservation and the buyer gets a 502.
+The reservation and the pending payment are written in one short, durable transaction: no caller
+can wrap it in a longer one, so the provider is always called after it commits and never while the
+stock locks are held. If the provider fails, a second short transaction releases the reservation and
+the buyer gets a 502.
 """
 
 import logging
@@ -38,8 +39,12 @@ class Checkout:
 def start_checkout(
     *, buyer, event, ticket_type_id: int, quantity: int, attendee: Attendee, payment_method="card", callback_url=None
 ) -> Checkout:
-    """Reserve tickets and start paying for them; free tickets are issued at once."""
-    with transaction.atomic():
+    """Reserve tickets and start paying for them; free tickets are issued at once.
+
+    Must not run inside a transaction (RuntimeError): the provider call after the commit would
+    otherwise happen with the stock locked.
+    """
+    with transaction.atomic(durable=True):
         purchase = reservations.reserve_tickets(
             buyer=buyer, event=event, ticket_type_id=ticket_type_id, quantity=quantity, attendee=attendee
         )

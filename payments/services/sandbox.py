@@ -1,10 +1,10 @@
-"""The sandbox checkout page's actions (CONTRACT.md §6.14)."""
+"""The sandbox checkout page's actions (CONTRACT.md §6.14) and the settlement of its transfers."""
 
 from django.db import transaction
 
 from payments import providers
 from payments.exceptions import PaymentNotFound
-from payments.models import Payment, SandboxCharge
+from payments.models import Payment, SandboxCharge, SandboxTransfer
 from payments.providers.sandbox import OUTCOMES, SandboxProvider
 from payments.services import completion, webhooks
 from tickets.exceptions import ReservationRefused
@@ -40,3 +40,17 @@ def pay(*, reference: str, outcome: str) -> Payment:
         completion.refresh_payment(payment)
     payment.refresh_from_db()
     return payment
+
+
+def deliver_transfer_events(*, reference: str) -> int:
+    """The sandbox's settlement: each signed `transfer.*` event goes through the real webhook path.
+
+    Nothing settles while the sandbox is not the chosen provider.
+    """
+    if not providers.sandbox_enabled() or not SandboxTransfer.objects.filter(reference=reference).exists():
+        return 0
+    deliveries = SandboxProvider().settle_transfer(reference)
+    for body, headers in deliveries:
+        with transaction.atomic():
+            webhooks.receive_webhook(body=body, headers=headers)
+    return len(deliveries)

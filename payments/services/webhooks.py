@@ -8,19 +8,16 @@ import logging
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.dispatch import Signal
 from django.utils import timezone
 
 from cafa.celery import enqueue
-from payments import providers
+from payments import providers, signals
 from payments.models import Payment, WebhookEvent
 from payments.providers import ChargeResult
-from payments.services import completion
+from payments.providers.base import ProviderEvent
+from payments.services import completion, refunds
 
 logger = logging.getLogger(__name__)
-
-# Transfer and refund events, for the payouts work: receivers get `event` (type) and `data`.
-provider_event_received = Signal()
 
 
 def receive_webhook(*, body: bytes, headers) -> tuple[WebhookEvent, bool]:
@@ -49,7 +46,7 @@ def process_webhook_event(*, event_pk: int) -> None:
             record = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_pk).first()
             if record is None or record.processed_at is not None:
                 return
-            _route(record.event_type, record.payload.get("data") or {})
+            _route(providers.get().read_event(record.payload))
             record.attempts += 1
             record.processed_at, record.last_error = timezone.now(), ""
             record.save(update_fields=["attempts", "processed_at", "last_error"])
@@ -71,40 +68,17 @@ def _record_failure(event_pk: int, error: Exception) -> None:
     )
 
 
-def _route(event_type: str, data: dict) -> None:
-    if event_type == "charge.success":
-        _charge_success(data)
-    elif event_type.startswith(("transfer.", "refund.")):
-        provider_event_received.send(sender=WebhookEvent, event=event_type, data=data)
+def _route(event: ProviderEvent) -> None:
+    if event.event == "charge.success" and event.charge is not None:
+        _charge_success(event.charge)
+    elif event.event.startswith("refund."):
+        refunds.record_refund_outcome(event=event.event, data=event.data)
+    elif event.event.startswith("transfer."):
+        signals.transfer_event_received.send(sender=WebhookEvent, event=event.event, data=event.data)
 
 
-def _charge_success(data: dict) -> None:
-    reference = data.get("reference") or ""
-    if not Payment.objects.filter(reference=reference).exists():
-        logger.warning("charge.success for unknown reference %r ignored", reference)
+def _charge_success(charge: ChargeResult) -> None:
+    if not Payment.objects.filter(reference=charge.reference).exists():
+        logger.warning("charge.success for unknown reference %r ignored", charge.reference)
         return
-    completion.complete_payment(reference=reference, result=charge_result_from_webhook(data))
-
-
-def charge_result_from_webhook(data: dict) -> ChargeResult:
-    """The signed webhook's `data` as the provider's verdict on the charge."""
-    authorization = data.get("authorization") or {}
-    card = None
-    if data.get("channel") == "card" and authorization.get("last4"):
-        card = {
-            "brand": (authorization.get("brand") or authorization.get("card_type") or "").strip(),
-            "last4": authorization.get("last4"),
-            "exp_month": authorization.get("exp_month"),
-            "exp_year": authorization.get("exp_year"),
-        }
-    return ChargeResult(
-        reference=data.get("reference") or "",
-        status="success" if data.get("status") == "success" else str(data.get("status") or "pending"),
-        amount_minor=int(data.get("amount") or 0),
-        currency=data.get("currency") or "",
-        channel=data.get("channel"),
-        paid_at=data.get("paid_at"),
-        card=card,
-        gateway_response=data.get("gateway_response"),
-        raw=data,
-    )
+    completion.complete_payment(reference=charge.reference, result=charge)

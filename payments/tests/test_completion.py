@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 
 from payments import providers
-from payments.models import LedgerEntry, Payment
+from payments.models import Payment
 from payments.services import completion, jobs
 from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
     buy,
@@ -20,6 +20,7 @@ from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
     seller,
     ticket_type,
 )
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -18,10 +18,11 @@ from django.db import connection
 
 from cafa.celery import app as celery_app
 from events.models import TicketType
-from payments.models import LedgerEntry, Payment, WebhookEvent
+from payments.models import Payment, WebhookEvent
 from payments.providers.sandbox import SandboxProvider
 from payments.services import completion, webhooks
 from payments.tests.core_fixtures import buy, make_ticket_type, seller  # noqa: F401 (fixtures)
+from payouts.models import LedgerEntry
 from tickets.exceptions import ReservationRefused
 from tickets.models import Ticket
 from tickets.services import delivery, reservations

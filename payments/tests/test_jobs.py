@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cafa.celery import app as celery_app
 from payments import tasks
-from payments.models import LedgerEntry, Payment
+from payments.models import Payment
 from payments.services import jobs
 from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
     buy,
@@ -20,6 +20,7 @@ from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
     seller,
     ticket_type,
 )
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

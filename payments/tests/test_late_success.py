@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 
 from payments import providers
-from payments.models import LedgerEntry, Payment
+from payments.models import Payment
 from payments.services import completion, jobs
 from payments.services.checkout import cancel_purchase
 from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
@@ -18,6 +18,7 @@ from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
     make_ticket_type,
     seller,
 )
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

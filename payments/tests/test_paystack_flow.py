@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from payments.exceptions import PaymentInitializationFailed
-from payments.models import LedgerEntry, Payment
+from payments.models import Payment
 from payments.services import completion
 from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
     PAYSTACK_TEST_SECRET,
@@ -21,6 +21,7 @@ from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
     seller,
     ticket_type,
 )
+from payouts.models import LedgerEntry
 from tickets.models import Purchase, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,10 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from payments import providers
-from payments.models import PaymentStatus, SandboxRecipient, SandboxTransfer, TransferStatus
-from payments.services.payouts import deliver_sandbox_transfer_events
+from payments.models import PaymentStatus, SandboxRecipient, SandboxTransfer
+from payments.services.sandbox import deliver_transfer_events as deliver_sandbox_transfer_events
 from payments.tests.core_fixtures import PAYSTACK_TEST_SECRET, buy, buyer, make_ticket_type, seller  # noqa: F401
+from payouts.models import TransferStatus
 from tickets.models import Ticket, TicketStatus
 
 pytestmark = pytest.mark.django_db

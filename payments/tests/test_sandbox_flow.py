@@ -8,8 +8,9 @@ from django.core import mail
 from django.utils import timezone
 
 from events.models import Category, Event, TicketType
-from payments.models import LedgerEntry, Payment, WebhookEvent
+from payments.models import Payment, WebhookEvent
 from payments.services.checkout import start_checkout
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 from tickets.services.reservations import Attendee
 

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from payments.models import LedgerEntry, Withdrawal
-from payments.revenue import available_balance
-from payments.services import withdrawals
-from payments.tests.payout_fixtures import (  # noqa: F401 (fixtures)
+from payouts.models import LedgerEntry, Withdrawal
+from payouts.selectors import available_balance
+from payouts.services import withdrawals
+from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     make_event,
     make_profile,
     make_sale,
@@ -35,14 +35,14 @@ def pending(withdrawable):
 
 def test_the_ledger_is_read_only(staff_client, sold_event):
     entry = LedgerEntry.objects.first()
-    assert staff_client.get("/admin/payments/ledgerentry/").status_code == 200
-    assert staff_client.get(f"/admin/payments/ledgerentry/{entry.pk}/change/").status_code == 200
-    assert staff_client.get("/admin/payments/ledgerentry/add/").status_code == 403
-    assert staff_client.post(f"/admin/payments/ledgerentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert staff_client.get("/admin/payouts/ledgerentry/").status_code == 200
+    assert staff_client.get(f"/admin/payouts/ledgerentry/{entry.pk}/change/").status_code == 200
+    assert staff_client.get("/admin/payouts/ledgerentry/add/").status_code == 403
+    assert staff_client.post(f"/admin/payouts/ledgerentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
 
 
 def test_rejecting_needs_a_reason_and_releases_the_funds(staff_client, pending, withdrawable):
-    url = f"/admin/payments/withdrawal/{pending.pk}/change/"
+    url = f"/admin/payouts/withdrawal/{pending.pk}/change/"
     assert staff_client.get(url).status_code == 200
 
     no_reason = staff_client.post(url, {"decision": "reject", "reason": ""})
@@ -59,7 +59,7 @@ def test_approve_sends_the_transfer_and_mark_failed_releases(
     staff_client, pending, withdrawable, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr("payments.providers.sandbox_transfers._schedule_settlement", lambda reference: None)
-    changelist = "/admin/payments/withdrawal/"
+    changelist = "/admin/payouts/withdrawal/"
     staff_client.post(changelist, {"action": "approve_selected", "_selected_action": [pending.pk]})
     withdrawal = Withdrawal.objects.get()
     assert withdrawal.status == "processing" and withdrawal.transfer_code
@@ -74,3 +74,10 @@ def test_a_completed_withdrawal_cannot_be_rejected(pending):
     withdrawals.settle_withdrawal(reference=pending.transfer_reference, outcome="success")
     with pytest.raises(withdrawals.WithdrawalRefused):
         withdrawals.reject_withdrawal(withdrawal=pending, reason="late")
+
+
+def test_old_admin_bookmarks_of_the_payout_pages_lead_to_their_new_place(staff_client):
+    response = staff_client.get("/admin/payments/withdrawal/?status__exact=pending")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/payouts/withdrawal/?status__exact=pending"
+    assert staff_client.get("/admin/payments/payment/").status_code == 200  # payments' own pages stay

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from accounts.services.account import deletion_blockers
-from payments.models import VerificationTransfer
-from payments.services import balances, withdrawals
-from payments.tests.payout_fixtures import (  # noqa: F401 (fixtures)
+from payouts.models import VerificationTransfer
+from payouts.services import ledger, withdrawals
+from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     make_event,
     make_profile,
     make_sale,
@@ -128,7 +128,7 @@ def test_withdrawals_and_verification_fees_move_the_balances(
     organizer, organizer_client, payout_profile, season, django_capture_on_commit_callbacks
 ):
     attempt = VerificationTransfer.objects.create(payment_profile=payout_profile, amount=Decimal("1.00"))
-    balances.record_verification_fee(transfer=attempt, organizer_id=organizer.pk)
+    ledger.record_verification_fee(transfer=attempt, organizer_id=organizer.pk)
     assert report(organizer_client)["payout_status"]["outstanding_deductions"] == 1.0
 
     with time_machine.travel(NOW, tick=False):
@@ -154,14 +154,14 @@ def test_withdrawals_and_verification_fees_move_the_balances(
 
 def test_reverse_sale_is_written_once(organizer, make_event, make_sale):
     purchase = make_sale(make_event(days=-10), 2)
-    assert len(balances.reverse_sale(purchase=purchase)) == 2
-    balances.reverse_sale(purchase=purchase)
+    assert len(ledger.reverse_sale(purchase=purchase)) == 2
+    ledger.reverse_sale(purchase=purchase)
     with time_machine.travel(NOW, tick=False):
         assert balances_of(organizer) == (0, 0)
 
 
 def balances_of(organizer):
-    from payments.revenue import balances as read
+    from payouts.selectors import balances as read
 
     state = read(organizer.pk)
     return state.total_earnings, state.available_balance
@@ -181,7 +181,7 @@ def test_postponing_an_event_postpones_the_payout_of_its_takings(organizer, make
 
     import time_machine
 
-    from payments import revenue
+    from payouts import selectors
 
     event = make_event(days=5)
     make_sale(event)
@@ -191,9 +191,9 @@ def test_postponing_an_event_postpones_the_payout_of_its_takings(organizer, make
     event.save()
 
     with time_machine.travel(original_end + timedelta(days=8), tick=False):
-        held = revenue.balances(organizer.pk)
+        held = selectors.balances(organizer.pk)
         assert held.available_balance == 0
         assert held.on_hold_balance > 0
         assert held.next_payout_date == (event.ends_at + timedelta(days=7)).date()
     with time_machine.travel(event.ends_at + timedelta(days=7, minutes=1), tick=False):
-        assert revenue.balances(organizer.pk).available_balance == held.on_hold_balance
+        assert selectors.balances(organizer.pk).available_balance == held.on_hold_balance

@@ -1,6 +1,6 @@
-"""Reads of the organizer's money (CONTRACT.md §11.1): balances and revenue figures.
+"""Reads of payouts (CONTRACT.md §11): balances, the revenue report and withdrawals.
 
-Every figure is a sum of ledger entries (or of purchases, for ticket counts); nothing is a
+Every money figure is a sum of ledger entries (or of purchases, for ticket counts); nothing is a
 stored counter. Sales figures are filtered by the purchase's completion time; balances ignore
 the period.
 """
@@ -11,25 +11,25 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from cafa.api.fields import quantize_money
+from cafa.money import ZERO, quantize_money
 from events.models import Event
-from payments.models import (
+from payouts.models import (
     DEDUCTION_KINDS,
     EARNING_KINDS,
     OPEN_WITHDRAWAL_STATUSES,
     WITHDRAWAL_KINDS,
     LedgerEntry,
     LedgerKind,
+    Withdrawal,
     WithdrawalStatus,
 )
 from tickets.models import Purchase, PurchaseStatus
 
 PERIODS = ("all_time", "this_month", "last_month", "this_year")
-ZERO = Decimal("0.00")
 GROSS_KINDS = (LedgerKind.SALE, LedgerKind.SALE_REVERSAL)
 FEE_KINDS = (LedgerKind.PLATFORM_FEE, LedgerKind.PLATFORM_FEE_REVERSAL)
 
@@ -242,3 +242,21 @@ def _recent(sold) -> list[dict]:
         }
         for purchase in purchases
     ]
+
+
+# --- withdrawals ------------------------------------------------------------------------------
+
+
+def organizer_withdrawals(organizer) -> QuerySet:
+    """The organizer's withdrawals with their payout profile (W2-W4 never see anyone else's)."""
+    return Withdrawal.objects.filter(organizer=organizer).select_related("payment_profile")
+
+
+def open_withdrawal_exists(*, organizer=None, payment_profile=None) -> bool:
+    """Whether a pending or processing withdrawal exists, of the organizer and/or into the profile."""
+    filters = {"status__in": OPEN_WITHDRAWAL_STATUSES}
+    if organizer is not None:
+        filters["organizer"] = organizer
+    if payment_profile is not None:
+        filters["payment_profile"] = payment_profile
+    return Withdrawal.objects.filter(**filters).exists()

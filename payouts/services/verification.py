@@ -19,10 +19,10 @@ from accounts.models import PaymentMethod, PaymentProfile, PaymentProfileStatus
 from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
 from payments import providers
-from payments.models import SandboxTransfer, TransferStatus, VerificationTransfer
 from payments.providers import ProviderError, to_minor_units
 from payments.providers.base import AccountNotResolved
-from payments.services import balances
+from payouts.models import TransferStatus, VerificationTransfer
+from payouts.services import ledger
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ def _new_attempt(profile: PaymentProfile, *, retry: bool) -> VerificationTransfe
 
 
 def _queue_transfer(attempt_pk: int) -> None:
-    enqueue("payments.send_verification_transfer", attempt_pk)
+    enqueue("payouts.send_verification_transfer", attempt_pk)
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def _accepted(attempt: VerificationTransfer, data: dict) -> None:
             attempt.status = TransferStatus.PENDING
         attempt.transfer_code = attempt.transfer_code or transfer_code
         attempt.save(update_fields=["status", "transfer_code", "updated_at"])
-        balances.record_verification_fee(transfer=attempt, organizer_id=profile.user_id)
+        ledger.record_verification_fee(transfer=attempt, organizer_id=profile.user_id)
         if _is_current(profile, attempt) and profile.status == PaymentProfileStatus.PENDING:
             profile.status = PaymentProfileStatus.VERIFYING
             profile.verification_transfer_code = attempt.transfer_code
@@ -333,7 +333,7 @@ def settle_verification(*, reference: str, outcome: str, data: dict | None = Non
         now = timezone.now()
         if outcome == "success" and attempt.status in (TransferStatus.QUEUED, TransferStatus.PENDING):
             _settle_attempt(attempt, TransferStatus.SUCCESS, data, now)
-            balances.record_verification_fee(transfer=attempt, organizer_id=profile.user_id)
+            ledger.record_verification_fee(transfer=attempt, organizer_id=profile.user_id)
             if _is_current(profile, attempt) and profile.status in (
                 PaymentProfileStatus.PENDING,
                 PaymentProfileStatus.VERIFYING,
@@ -342,7 +342,7 @@ def settle_verification(*, reference: str, outcome: str, data: dict | None = Non
         elif outcome in ("failed", "reversed") and attempt.status in _reversible_from(outcome):
             reason = _failure_text(outcome, data)
             _settle_attempt(attempt, outcome, data, now, reason=reason)
-            balances.reverse_verification_fee(transfer=attempt, organizer_id=profile.user_id)
+            ledger.reverse_verification_fee(transfer=attempt, organizer_id=profile.user_id)
             movable = [PaymentProfileStatus.PENDING, PaymentProfileStatus.VERIFYING]
             if outcome == "reversed":
                 movable.append(PaymentProfileStatus.VERIFIED)
@@ -404,20 +404,3 @@ def reconcile_verifications(*, now: datetime | None = None) -> int:
             settle_verification(reference=reference, outcome=outcome, data=data)
             settled += 1
     return settled
-
-
-# --- sandbox settlement ---------------------------------------------------------------------------
-
-
-def deliver_sandbox_transfer_events(*, reference: str) -> int:
-    """The sandbox's settlement: each signed `transfer.*` event goes through the real webhook path."""
-    from payments.providers.sandbox import SandboxProvider
-    from payments.services import webhooks
-
-    if not providers.sandbox_enabled() or not SandboxTransfer.objects.filter(reference=reference).exists():
-        return 0
-    deliveries = SandboxProvider().settle_transfer(reference)
-    for body, headers in deliveries:
-        with transaction.atomic():
-            webhooks.receive_webhook(body=body, headers=headers)
-    return len(deliveries)

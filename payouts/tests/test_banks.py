@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from payments.providers.paystack import PaystackProvider
-from payments.services import banks
+from payouts.services import banks
 
 pytestmark = pytest.mark.django_db
 

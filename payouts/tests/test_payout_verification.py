@@ -10,10 +10,11 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import PaymentProfile
-from payments.models import LedgerEntry, SandboxTransfer, VerificationTransfer, WebhookEvent
+from payments.models import SandboxTransfer, WebhookEvent
 from payments.providers.paystack import PaystackProvider
-from payments.services import payouts
-from payments.tests.payout_fixtures import (  # noqa: F401 (fixtures)
+from payouts.models import LedgerEntry, VerificationTransfer
+from payouts.services import verification
+from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     deliver_webhook,
     make_profile,
     organizer,
@@ -83,7 +84,7 @@ def test_a_signed_transfer_success_verifies_the_profile_and_a_duplicate_changes_
     assert fee_entries(profile) == [("verification_fee", Decimal("-1.00"))]
 
     # the same outcome under another key (the handler is idempotent by state, not only by the store)
-    payouts.settle_verification(reference=profile.verification_reference, outcome="success", data=data)
+    verification.settle_verification(reference=profile.verification_reference, outcome="success", data=data)
     assert fee_entries(profile) == [("verification_fee", Decimal("-1.00"))]
 
 
@@ -314,9 +315,9 @@ def test_reconciliation_settles_a_transfer_that_stayed_verifying(
     profile = create_profile(organizer_client, django_capture_on_commit_callbacks)
     SandboxTransfer.objects.update(status="success")
 
-    assert payouts.reconcile_verifications() == 0  # younger than 10 minutes: left alone
+    assert verification.reconcile_verifications() == 0  # younger than 10 minutes: left alone
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
-        assert payouts.reconcile_verifications() == 1
+        assert verification.reconcile_verifications() == 1
     profile.refresh_from_db()
     assert profile.status == "verified"
 
@@ -348,7 +349,7 @@ def test_paystack_gets_a_mobile_money_recipient_and_a_one_cedi_transfer(
     monkeypatch.setattr("payments.providers.get", lambda: paystack)
     profile = make_profile(organizer, status="pending", account_number="+233201234567", network="Telecel")
     with django_capture_on_commit_callbacks(execute=True):
-        payouts.start_verification(profile=profile)
+        verification.start_verification(profile=profile)
 
     profile.refresh_from_db()
     assert profile.status == "verifying" and profile.verification_transfer_code == "TRF_v5tip3zx8nna9o78"
@@ -372,7 +373,7 @@ def test_an_unreachable_provider_leaves_the_attempt_queued_for_a_retry(
     monkeypatch.setattr("payments.providers.get", lambda: paystack)
     profile = make_profile(organizer, status="pending")
     with django_capture_on_commit_callbacks(execute=True):
-        payouts.start_verification(profile=profile)
+        verification.start_verification(profile=profile)
     profile.refresh_from_db()
     assert profile.status == "pending"
     assert VerificationTransfer.objects.get().status == "queued"

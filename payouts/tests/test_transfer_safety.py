@@ -8,12 +8,12 @@ reference": in each case the provider is asked about the reference before funds 
 import httpx
 import pytest
 
-from payments.models import Withdrawal
 from payments.providers import ProviderError
 from payments.providers.paystack import PaystackProvider
-from payments.revenue import available_balance
-from payments.services import withdrawals
-from payments.tests.payout_fixtures import (  # noqa: F401 (fixtures)
+from payouts.models import Withdrawal
+from payouts.selectors import available_balance
+from payouts.services import withdrawals
+from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     make_event,
     make_profile,
     make_sale,

@@ -13,10 +13,10 @@ from accounts.serializers.payment_profiles import PaymentProfileSerializer
 from cafa.api.exceptions import SuccessFlagMixin
 from cafa.api.pagination import StandardPagination
 from cafa.api.throttling import UserScopedThrottle, UserThrottle
-from payments import revenue, selectors
-from payments.models import Withdrawal
-from payments.serializers import payouts as shapes
-from payments.services import banks, payouts, withdrawals
+from payouts import selectors
+from payouts import serializers as shapes
+from payouts.models import Withdrawal
+from payouts.services import banks, verification, withdrawals
 
 
 class WithdrawalThrottle(UserScopedThrottle):
@@ -35,7 +35,7 @@ class VerificationStatusView(OwnProfileMixin, APIView):
     @extend_schema(responses=shapes.VerificationStatusSerializer)
     def get(self, request, profile_id):
         profile = self.get_profile()
-        state = {"profile": profile, "retry": payouts.retry_state(profile)}
+        state = {"profile": profile, "retry": verification.retry_state(profile)}
         return Response(shapes.VerificationStatusSerializer(state).data)
 
 
@@ -45,7 +45,7 @@ class RetryVerificationView(OwnProfileMixin, APIView):
     @extend_schema(request=shapes.RetryVerificationSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, profile_id):
         confirm = request.data.get("confirm") if hasattr(request.data, "get") else None
-        profile = payouts.retry_verification(profile=self.get_profile(), confirm=confirm)
+        profile = verification.retry_verification(profile=self.get_profile(), confirm=confirm)
         return Response(
             {
                 "success": True,
@@ -54,12 +54,6 @@ class RetryVerificationView(OwnProfileMixin, APIView):
                 "verification": {"status": profile.status, "attempts": profile.verification_attempts},
             }
         )
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, payouts.RetryRateLimited):
-            response["Retry-After"] = str(exc.extra["retry_after"])
-        return response
 
 
 class BankListView(APIView):
@@ -81,13 +75,13 @@ class RevenueView(APIView):
     """`organizers/revenue/`: sales figures for a period, balances right now."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", str, enum=list(revenue.PERIODS))],
+        parameters=[OpenApiParameter("period", str, enum=list(selectors.PERIODS))],
         responses=shapes.RevenueReportSerializer,
     )
     def get(self, request):
         query = shapes.RevenueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        report = revenue.revenue_report(organizer=request.user, period=query.validated_data["period"])
+        report = selectors.revenue_report(organizer=request.user, period=query.validated_data["period"])
         return Response(shapes.RevenueReportSerializer(report).data)
 
 

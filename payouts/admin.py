@@ -8,9 +8,9 @@ from django import forms
 from django.contrib import admin, messages
 
 from cafa.api.exceptions import DomainError
-from payments.models import LedgerEntry, VerificationTransfer, Withdrawal, WithdrawalStatus
 from payments.providers import ProviderError
-from payments.services import withdrawals
+from payouts.models import LedgerEntry, VerificationTransfer, Withdrawal, WithdrawalStatus
+from payouts.services import withdrawals
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -18,13 +18,15 @@ from django.utils import timezone
 
 from accounts.models import PaymentProfile
 from cafa.api.exceptions import DomainError
-from cafa.api.fields import quantize_money
 from cafa.celery import enqueue
-from payments import providers, revenue
-from payments.models import OPEN_WITHDRAWAL_STATUSES, Withdrawal, WithdrawalStatus
+from cafa.locking import lock_row, lock_rows
+from cafa.money import quantize_money
+from payments import providers
 from payments.providers import ProviderError, to_minor_units
-from payments.services import balances
-from payments.services.payouts import (
+from payouts import selectors
+from payouts.models import OPEN_WITHDRAWAL_STATUSES, Withdrawal, WithdrawalStatus
+from payouts.services import ledger
+from payouts.services.verification import (
     TRANSFER_OUTCOMES,
     TransferRefused,
     ensure_recipient,
@@ -97,16 +99,16 @@ def request_withdrawal(*, organizer, amount, payment_profile_id=None) -> Withdra
         raise WithdrawalRefused(f"The minimum withdrawal is GHS {minimum}.", error="Below minimum withdrawal")
     try:
         with transaction.atomic():
-            get_user_model().objects.select_for_update().only("pk").get(pk=organizer.pk)
+            lock_rows(get_user_model().objects.filter(pk=organizer.pk).only("pk"))
             if Withdrawal.objects.filter(organizer=organizer, status__in=OPEN_WITHDRAWAL_STATUSES).exists():
                 raise _in_progress()
             profile = _payout_profile(organizer, payment_profile_id)
-            available = revenue.available_balance(organizer.pk)
+            available = selectors.available_balance(organizer.pk)
             if amount > available:
                 message = f"You can withdraw at most GHS {available}."
-                raise WithdrawalRefused(message, error="Insufficient balance", available_balance=float(available))
+                raise WithdrawalRefused(message, error="Insufficient balance", available_balance=available)
             fee = transfer_fee(amount)
-            deductions = revenue.outstanding_deductions(organizer.pk)
+            deductions = selectors.outstanding_deductions(organizer.pk)
             final = quantize_money(amount - fee - deductions)
             if final <= 0:
                 raise WithdrawalRefused(
@@ -120,7 +122,7 @@ def request_withdrawal(*, organizer, amount, payment_profile_id=None) -> Withdra
                 deductions=deductions,
                 final_amount=final,
             )
-            balances.hold_withdrawal(withdrawal=withdrawal)
+            ledger.hold_withdrawal(withdrawal=withdrawal)
     except IntegrityError:  # the one-open-withdrawal constraint: a concurrent request won
         raise _in_progress() from None
     transaction.on_commit(lambda: _queue_transfer(withdrawal.pk), robust=True)  # reconciliation re-sends
@@ -134,11 +136,11 @@ def _in_progress() -> WithdrawalRefused:
 
 
 def _queue_transfer(withdrawal_pk: int) -> None:
-    enqueue("payments.send_withdrawal_transfer", withdrawal_pk)
+    enqueue("payouts.send_withdrawal_transfer", withdrawal_pk)
 
 
 def _locked(**lookup) -> Withdrawal | None:
-    return Withdrawal.objects.select_for_update().filter(**lookup).first()
+    return lock_row(Withdrawal.objects.filter(**lookup))
 
 
 def send_withdrawal_transfer(*, withdrawal_pk: int) -> Withdrawal:
@@ -215,7 +217,7 @@ def _close(withdrawal: Withdrawal, status: str, *, failure_reason: str = "", rej
     withdrawal.save(
         update_fields=["status", "closed_at", "failure_reason", "rejection_reason", "transfer_code", "updated_at"]
     )
-    balances.release_withdrawal(withdrawal=withdrawal)
+    ledger.release_withdrawal(withdrawal=withdrawal)
 
 
 def fail_withdrawal(*, withdrawal: Withdrawal, reason: str) -> Withdrawal:
@@ -289,12 +291,3 @@ def reconcile_withdrawals(*, now: datetime | None = None) -> int:
         except ProviderError as error:
             logger.warning("withdrawal %s still cannot be sent: %s", pk, error)
     return touched
-
-
-def open_withdrawal_exists(*, organizer=None, payment_profile=None) -> bool:
-    filters = {"status__in": OPEN_WITHDRAWAL_STATUSES}
-    if organizer is not None:
-        filters["organizer"] = organizer
-    if payment_profile is not None:
-        filters["payment_profile"] = payment_profile
-    return Withdrawal.objects.filter(**filters).exists()

@@ -5,9 +5,9 @@ from rest_framework import serializers
 from accounts.models import PaymentMethod
 from accounts.serializers.payment_profiles import mask_account_number
 from cafa.api.fields import MoneyField
-from payments.models import Withdrawal, WithdrawalStatus
-from payments.revenue import PERIODS
-from payments.services.banks import TYPES
+from payouts.models import Withdrawal, WithdrawalStatus
+from payouts.selectors import PERIODS
+from payouts.services.banks import TYPES
 
 VERIFICATION_MESSAGES = {
     "pending": "Your GHS 1.00 verification transfer is being prepared.",

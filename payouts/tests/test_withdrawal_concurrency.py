@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from payments.models import LedgerEntry, LedgerKind, Withdrawal
-from payments.revenue import available_balance
-from payments.services import withdrawals
-from payments.tests.payout_fixtures import (  # noqa: F401 (fixtures)
+from payouts.models import LedgerEntry, LedgerKind, Withdrawal
+from payouts.selectors import available_balance
+from payouts.services import withdrawals
+from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     make_event,
     make_profile,
     make_sale,

@@ -1,14 +1,42 @@
-"""Payout-side writes to the organizer ledger (CONTRACT.md §10.5, §11): each recording happens once.
+"""The organizer revenue ledger (CONTRACT.md §6.8 step 5, §10.5, §11): every `LedgerEntry` is written here.
 
-The unique (purchase|verification transfer|withdrawal, kind) constraints make every function here
-idempotent: calling it again returns the entry already written. Reads live in `payments.revenue`.
+Each recording happens once: the unique (purchase|verification transfer|withdrawal, kind) constraints
+make every function idempotent, so calling it again returns the entry already written. Balances are
+sums of these entries, read in `payouts.selectors`.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 
-from payments.models import LedgerEntry, LedgerKind, VerificationTransfer, Withdrawal
+from cafa.money import platform_fee
+from payouts.models import LedgerEntry, LedgerKind, VerificationTransfer, Withdrawal
+
+
+def record_sale(*, purchase) -> None:
+    """Credit the organizer with the subtotal and debit the platform fee; a repeat changes nothing."""
+    if purchase.subtotal <= 0:
+        return
+    event = purchase.event
+    available_at = event.ends_at + timedelta(days=settings.PAYOUT_HOLD_DAYS)
+    entries = {
+        LedgerKind.SALE: purchase.subtotal,
+        LedgerKind.PLATFORM_FEE: -platform_fee(purchase.subtotal),
+    }
+    for kind, amount in entries.items():
+        LedgerEntry.objects.get_or_create(
+            purchase=purchase,
+            kind=kind,
+            defaults={
+                "organizer_id": event.organizer_id,
+                "event": event,
+                "amount": amount,
+                "available_at": available_at,
+                "memo": purchase.purchase_id,
+            },
+        )
 
 
 def reverse_sale(*, purchase) -> list[LedgerEntry]:

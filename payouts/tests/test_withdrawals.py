@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from payments.models import LedgerEntry, SandboxTransfer, VerificationTransfer, Withdrawal
-from payments.revenue import available_balance
-from payments.services import balances, withdrawals
-from payments.tests.payout_fixtures import (  # noqa: F401 (fixtures)
+from payments.models import SandboxTransfer
+from payouts.models import LedgerEntry, VerificationTransfer, Withdrawal
+from payouts.selectors import available_balance
+from payouts.services import ledger, withdrawals
+from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
     deliver_webhook,
     make_event,
     make_profile,
@@ -112,7 +113,7 @@ def test_one_open_withdrawal_at_a_time(withdrawable, organizer_client):
 def test_fees_and_deductions(organizer, organizer_client, payout_profile, make_event, make_sale):
     make_sale(make_event(days=-10, price="1000.00"), 6)  # net 5,700.00
     attempt = VerificationTransfer.objects.create(payment_profile=payout_profile)
-    balances.record_verification_fee(transfer=attempt, organizer_id=organizer.pk)
+    ledger.record_verification_fee(transfer=attempt, organizer_id=organizer.pk)
 
     data = request(organizer_client, amount=5000).json()["data"]
     assert (data["transfer_fee"], data["deductions"], data["final_amount"]) == (10.0, 1.0, 4989.0)

@@ -1,4 +1,4 @@
-"""Fixtures and helpers of the payout tests (import with `from payments.tests.payout_fixtures import *`)."""
+"""Fixtures and helpers of the payout tests (import with `from payouts.tests.payout_fixtures import *`)."""
 
 import itertools
 import json
@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from accounts.models import PaymentProfile
 from events.models import Category, Event, TicketType
-from payments.models import Withdrawal
 from payments.providers.paystack import SIGNATURE_HEADER, sign
 from payments.providers.sandbox import sandbox_secret
-from payments.services import balances, ledger
+from payouts.models import Withdrawal
+from payouts.services import ledger
 from tickets.models import Purchase, PurchaseStatus
 
 __all__ = [
@@ -170,7 +170,7 @@ def make_sale(make_user):
         ledger.record_sale(purchase=purchase)
         if refunded:
             Purchase.objects.filter(pk=purchase.pk).update(status=PurchaseStatus.REFUNDED)
-            balances.reverse_sale(purchase=purchase)
+            ledger.reverse_sale(purchase=purchase)
         return purchase
 
     return make

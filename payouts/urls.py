@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from payments.views import payouts as views
+from payouts import views
 
 
 def verification_routes(prefix: str, name: str, *, documented: bool = True) -> list:
