@@ -35,7 +35,7 @@ def test_the_failure_is_recorded_on_a_fresh_connection(monkeypatch, lose_connect
         event_type="charge.success",
         payload={"event": "charge.success", "data": {"reference": "CAFA-LOST"}},
     )
-    monkeypatch.setattr(webhooks, "_route", lambda event_type, data: lose_connection())
+    monkeypatch.setattr(webhooks, "_route", lambda event: lose_connection())
 
     webhooks.process_webhook_event(event_pk=record.pk)
 
