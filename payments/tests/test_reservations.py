@@ -22,6 +22,7 @@ from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
 )
 from tickets.exceptions import ReservationRefused
 from tickets.models import Purchase, Ticket
+from tickets.services.reservations import Attendee
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +233,23 @@ def test_a_bad_callback_is_reported_after_the_stock_rules_and_stores_nothing(buy
             callback_url="https://evil.example/steal",
         )
     assert not Purchase.objects.exists()
+
+
+def test_what_the_attendee_leaves_out_comes_from_the_buyers_account(buyer, ticket_type):
+    buyer.phone_number = "+233241112223"
+    buyer.save()
+
+    started = start_checkout(
+        buyer=buyer,
+        event_id=ticket_type.event_id,
+        ticket_type_id=ticket_type.pk,
+        quantity=1,
+        attendee=Attendee(name="  ", email="guest@example.com"),
+    )
+
+    purchase = started.purchase
+    assert (purchase.attendee_name, purchase.attendee_email, purchase.attendee_phone) == (
+        "Ama Owusu",
+        "guest@example.com",
+        "+233241112223",
+    )
