@@ -1,5 +1,5 @@
-"""Fixtures of the dashboard tests: the events fixtures, plus selling tickets fast (straight
-through the reservation and issue services, no payment provider)."""
+"""Fixtures of the dashboard tests: selling tickets fast (straight through the reservation and issue
+services, no payment provider) and the stats tests' world."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -8,20 +8,8 @@ import time_machine
 from django.db import transaction
 
 from events.models import Event
-from events.tests.conftest import (  # noqa: F401 (fixtures re-used from the events tests)
-    make_event,
-    make_organizer,
-    music,
-    organizer,
-    organizer_client,
-)
 from tickets.models import Purchase, Ticket
 from tickets.services.reservations import Attendee, issue_tickets, refund_purchase, reserve_tickets
-
-
-@pytest.fixture
-def buyer(make_user):
-    return make_user(full_name="Kwame Boateng", email="kwame@example.com")
 
 
 @pytest.fixture
@@ -83,7 +71,7 @@ def frozen_clock():
 
 
 @pytest.fixture
-def world(make_event, sell, reserve, refund, buyer, organizer, make_organizer):  # noqa: F811 (until item 8)
+def world(make_event, sell, reserve, refund, buyer, organizer, make_organizer):
     """The organizer's three events and the buyer's purchases (see the comments for the figures)."""
     upcoming = make_event(days=5, title="Upcoming Gig")  # 2026-03-20, published
     hidden = make_event(days=10, title="Hidden Gig", is_published=False)

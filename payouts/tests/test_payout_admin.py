@@ -1,5 +1,4 @@
 """Staff admin: the ledger is read-only; withdrawal decisions run through the services."""
-# ruff: noqa: F811 (fixtures are imported from payout_fixtures and requested by name)
 
 from decimal import Decimal
 
@@ -8,15 +7,6 @@ import pytest
 from payouts.models import LedgerEntry, Withdrawal
 from payouts.selectors import available_balance
 from payouts.services import withdrawals
-from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
-    make_event,
-    make_profile,
-    make_sale,
-    organizer,
-    payout_profile,
-    sold_event,
-    withdrawable,
-)
 
 pytestmark = pytest.mark.django_db
 

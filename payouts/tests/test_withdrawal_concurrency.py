@@ -1,5 +1,4 @@
 """W1 under concurrency on PostgreSQL: one balance, 20 simultaneous requests, at most one hold."""
-# ruff: noqa: F811 (fixtures are imported from payout_fixtures and requested by name)
 
 import threading
 from decimal import Decimal
@@ -10,15 +9,6 @@ from django.db import connection
 from payouts.models import LedgerEntry, LedgerKind, Withdrawal
 from payouts.selectors import available_balance
 from payouts.services import withdrawals
-from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
-    make_event,
-    make_profile,
-    make_sale,
-    organizer,
-    payout_profile,
-    sold_event,
-    withdrawable,
-)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
