@@ -19,7 +19,7 @@ from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from cafa.api.exceptions import DomainError
+from payments.exceptions import IdempotencyKeyReused, RequestInProgress
 from payments.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
@@ -27,21 +27,6 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 KEPT_FOR = timedelta(hours=24)
 STALE_CLAIM = timedelta(minutes=2)  # a claim never finished (the process died) stops blocking the key
 MAX_KEY_LENGTH = 255
-
-
-class IdempotencyKeyReused(DomainError):
-    status_code = 409
-    error = "Idempotency key reused"
-    default_detail = "This Idempotency-Key was already used with a different request body."
-
-
-class RequestInProgress(DomainError):
-    status_code = 409
-    error = "Request in progress"
-    default_detail = "A request with this Idempotency-Key is still being processed. Retry in a moment."
-
-    def __init__(self, message=None, **extra):
-        super().__init__(message, retry_after=1, **extra)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import PaymentMethod, PaymentProfile, PaymentProfileStatus
-from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
 from payments import providers
 from payments.providers import ProviderError, to_minor_units
+from payouts.exceptions import RetryRateLimited, VerificationRefused
 from payouts.models import TransferStatus, VerificationTransfer
 from payouts.services import ledger
 
@@ -31,17 +31,6 @@ RETRY_WINDOW = timedelta(hours=24)
 RETRY_GAP = timedelta(minutes=10)
 STALE_AFTER = timedelta(minutes=10)
 TRANSFER_OUTCOMES = {"success": "success", "failed": "failed", "abandoned": "failed", "reversed": "reversed"}
-
-
-class VerificationRefused(DomainError):
-    status_code = 400
-    error = "Verification refused"
-
-
-class RetryRateLimited(DomainError):
-    status_code = 429
-    error = "Rate limit exceeded"
-    default_detail = "Verification can be retried 3 times in 24 hours, at least 10 minutes apart."
 
 
 def provider_unreachable(error: ProviderError) -> bool:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from payouts.exceptions import WithdrawalRefused
 from payouts.models import LedgerEntry, Withdrawal
 from payouts.selectors import available_balance
 from payouts.services import withdrawals
@@ -62,7 +63,7 @@ def test_approve_sends_the_transfer_and_mark_failed_releases(
 
 def test_a_completed_withdrawal_cannot_be_rejected(pending):
     withdrawals.settle_withdrawal(reference=pending.transfer_reference, outcome="success")
-    with pytest.raises(withdrawals.WithdrawalRefused):
+    with pytest.raises(WithdrawalRefused):
         withdrawals.reject_withdrawal(withdrawal=pending, reason="late")
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from payouts.exceptions import WithdrawalRefused
 from payouts.models import LedgerEntry, LedgerKind, Withdrawal
 from payouts.selectors import available_balance
 from payouts.services import withdrawals
@@ -23,7 +24,7 @@ def test_twenty_concurrent_requests_produce_at_most_one_hold(withdrawable, monke
             barrier.wait()
             withdrawals.request_withdrawal(organizer=withdrawable, amount=amount)
             outcomes.append("created")
-        except withdrawals.WithdrawalRefused as refusal:
+        except WithdrawalRefused as refusal:
             outcomes.append(refusal.error)
         finally:
             connection.close()
