@@ -13,12 +13,12 @@ from rest_framework.views import APIView
 
 from cafa.api.exceptions import SuccessFlagMixin
 from payments.idempotency import idempotent
-from payments.serializers.inputs import InitiateRequestSerializer, PurchaseRequestSerializer
-from payments.serializers.outputs import (
+from payments.serializers.checkout import (
     InitiatedPaymentSerializer,
     PurchaseCancelledSerializer,
     PurchaseCreatedSerializer,
 )
+from payments.serializers.inputs import InitiateRequestSerializer, PurchaseRequestSerializer
 from payments.services import checkout
 from payments.throttling import PurchaseThrottle
 
