@@ -7,25 +7,15 @@ decision on the withdrawal's own page ("Staff decision" + "Reason").
 from django import forms
 from django.contrib import admin, messages
 
+from cafa.admin import ReadOnlyModelAdmin
 from cafa.api.exceptions import DomainError
 from payments.providers import ProviderError
 from payouts.models import LedgerEntry, VerificationTransfer, Withdrawal, WithdrawalStatus
 from payouts.services import withdrawals
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "organizer", "kind", "amount", "event", "purchase", "withdrawal", "available_at"]
     list_filter = ["kind", "created_at"]
     search_fields = ["organizer__email", "organizer__username", "memo", "=purchase__purchase_id"]
@@ -34,7 +24,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VerificationTransfer)
-class VerificationTransferAdmin(ReadOnlyAdmin):
+class VerificationTransferAdmin(ReadOnlyModelAdmin):
     list_display = ["reference", "payment_profile", "status", "is_retry", "transfer_code", "created_at", "settled_at"]
     list_filter = ["status", "is_retry", "created_at"]
     search_fields = ["=reference", "=transfer_code", "payment_profile__user__email"]

@@ -15,6 +15,7 @@ from cafa.api.pagination import StandardPagination
 from cafa.api.throttling import UserScopedThrottle, UserThrottle
 from payouts import selectors
 from payouts import serializers as shapes
+from payouts.exceptions import WithdrawalNotFound
 from payouts.models import Withdrawal
 from payouts.services import banks, verification, withdrawals
 
@@ -154,5 +155,5 @@ class WithdrawalCancelView(SuccessFlagMixin, APIView):
 def _own(user, withdrawal_id: str) -> Withdrawal:
     withdrawal = selectors.organizer_withdrawals(user).filter(withdrawal_id=withdrawal_id.strip().upper()).first()
     if withdrawal is None:
-        raise withdrawals.WithdrawalNotFound()
+        raise WithdrawalNotFound()
     return withdrawal

@@ -2,18 +2,8 @@
 
 from django.contrib import admin
 
+from cafa.admin import ReadOnlyAdminMixin, ReadOnlyModelAdmin
 from tickets.models import Purchase, Ticket, TicketDelivery
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -34,7 +24,7 @@ class TicketDeliveryInline(ReadOnlyAdminMixin, admin.StackedInline):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PurchaseAdmin(ReadOnlyModelAdmin):
     list_display = [
         "purchase_id",
         "attendee_email",

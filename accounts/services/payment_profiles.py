@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from accounts.exceptions import AccountNotFound, PaymentProfileRefused
-from accounts.models import PaymentProfile, User
+from accounts.models import PaymentProfile, PaymentProfileStatus, User
 from accounts.signals import account_name_requested, payment_profile_created, payment_profile_deletion_requested
 
 
@@ -102,3 +102,71 @@ def delete_payment_profile(*, profile) -> None:
         profile.deleted_at = timezone.now()
         profile.is_default = False
         profile.save(update_fields=["deleted_at", "is_default", "updated_at"])
+
+
+# --- Verification state: the payouts app decides, these record ------------------------------------
+# A profile's verification fields belong to accounts; the payouts app runs the GHS 1.00 transfer and
+# calls these, holding the profile's row lock, to record each step.
+
+
+def save_transfer_recipient(*, profile, recipient_code: str, resolved_account_name: str = "") -> None:
+    """The provider's recipient for this account (and the holder's name as the bank knows it)."""
+    profile.recipient_code = recipient_code
+    changes = {"recipient_code": recipient_code, "updated_at": timezone.now()}
+    if resolved_account_name:
+        profile.resolved_account_name = changes["resolved_account_name"] = resolved_account_name[:150]
+    PaymentProfile.objects.filter(pk=profile.pk).update(**changes)
+
+
+def begin_verification(*, profile, reference: str) -> None:
+    """A new verification transfer `reference` is under way: the profile is pending again."""
+    profile.status = PaymentProfileStatus.PENDING
+    profile.verification_reference = reference
+    profile.verification_transfer_code = ""
+    profile.failure_reason = ""
+    profile.verification_attempts += 1
+    profile.verification_initiated_at = timezone.now()
+    profile.save(
+        update_fields=[
+            "status",
+            "verification_reference",
+            "verification_transfer_code",
+            "failure_reason",
+            "verification_attempts",
+            "verification_initiated_at",
+            "updated_at",
+        ]
+    )
+
+
+def mark_verifying(*, profile, transfer_code: str) -> None:
+    """The provider accepted the verification transfer."""
+    profile.status = PaymentProfileStatus.VERIFYING
+    profile.verification_transfer_code = transfer_code
+    profile.save(update_fields=["status", "verification_transfer_code", "updated_at"])
+
+
+def mark_verified(*, profile, transfer_code: str, resolved_account_name: str, at) -> None:
+    """The transfer arrived: the account is the holder's."""
+    profile.status, profile.verified_at, profile.failure_reason = PaymentProfileStatus.VERIFIED, at, ""
+    profile.verification_transfer_code = transfer_code
+    if resolved_account_name:
+        profile.resolved_account_name = resolved_account_name[:150]
+    profile.save(
+        update_fields=[
+            "status",
+            "verified_at",
+            "failure_reason",
+            "verification_transfer_code",
+            "resolved_account_name",
+            "updated_at",
+        ]
+    )
+
+
+def mark_verification_failed(*, profile, reason: str) -> None:
+    """The transfer was refused, failed or reversed: the profile cannot be paid into until retried."""
+    profile.status = PaymentProfileStatus.FAILED
+    profile.failure_reason = reason[:300]
+    profile.verified_at = None
+    profile.save(update_fields=["status", "failure_reason", "verified_at", "updated_at"])

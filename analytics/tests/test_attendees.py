@@ -9,8 +9,9 @@ import time_machine
 from django.utils import timezone
 
 from payments.models import Payment
+from tickets.exceptions import CheckInRefused
 from tickets.models import Ticket
-from tickets.services.checkin import CheckInRefused, check_in
+from tickets.services.checkin import check_in
 
 pytestmark = pytest.mark.django_db
 

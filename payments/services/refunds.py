@@ -12,9 +12,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
 from payments import providers, signals
+from payments.exceptions import PaymentNotRefundable
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ProviderError
 from payments.services import completion
@@ -28,12 +28,6 @@ REFUND_NOTICES = {
     ReasonCode.AMOUNT_MISMATCH: None,
     ReasonCode.REFUNDED: "by_staff",
 }
-
-
-class PaymentNotRefundable(DomainError):
-    status_code = 400
-    error = "Payment not refundable"
-    default_detail = "Only a completed payment can be refunded."
 
 
 def refund_completed_payment(*, payment_pk: int, reason: str) -> Payment:

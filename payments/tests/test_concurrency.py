@@ -5,7 +5,6 @@ Run with your own database and Redis DB, e.g.
  .venv/bin/pytest -m services payments/tests/test_concurrency.py`
 Every thread uses its own database connection and closes it when done.
 """
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 import random
 import threading
@@ -21,7 +20,7 @@ from events.models import TicketType
 from payments.models import Payment, WebhookEvent
 from payments.providers.sandbox import SandboxProvider
 from payments.services import completion, webhooks
-from payments.tests.core_fixtures import buy, make_ticket_type, seller  # noqa: F401 (fixtures)
+from payments.tests.fixtures import buy
 from payouts.models import LedgerEntry
 from tickets.exceptions import ReservationRefused
 from tickets.models import Ticket

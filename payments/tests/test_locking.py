@@ -2,7 +2,6 @@
 
 The lock-timeout test needs real row locks: PostgreSQL (`services`).
 """
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 import threading
 import time
@@ -16,7 +15,7 @@ from cafa import locking
 from cafa.api.exceptions import api_exception_handler
 from events.models import TicketType
 from payments.models import Payment
-from payments.tests.core_fixtures import attendee_for, buy, buyer, make_ticket_type, seller, ticket_type  # noqa: F401
+from payments.tests.fixtures import attendee_for, buy
 from tickets.models import Purchase, Ticket
 from tickets.services.reservations import reserve_tickets
 

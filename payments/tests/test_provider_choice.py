@@ -4,7 +4,6 @@ With no Paystack key the sandbox used to switch itself on, DEBUG or not, and its
 (no login needed) made every ticket free. Now it runs only where PAYMENTS_SANDBOX chose it (on by
 default with DEBUG alone) and no key is set; the process checks are in cafa/tests/test_deploy_settings.py.
 """
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 import os
 import subprocess
@@ -17,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from payments import providers
 from payments.models import PaymentStatus, SandboxRecipient, SandboxTransfer
 from payments.services.sandbox import deliver_transfer_events as deliver_sandbox_transfer_events
-from payments.tests.core_fixtures import PAYSTACK_TEST_SECRET, buy, buyer, make_ticket_type, seller  # noqa: F401
+from payments.tests.fixtures import PAYSTACK_TEST_SECRET, buy
 from payouts.models import TransferStatus
 from tickets.models import Ticket, TicketStatus
 

@@ -1,5 +1,4 @@
 """Provider webhooks (CONTRACT.md §6.13): verified, stored once, processed once, retried on error."""
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 import json
 from datetime import timedelta
@@ -14,16 +13,7 @@ from payments.models import Payment, WebhookEvent
 from payments.providers import InvalidSignature
 from payments.providers.paystack import SIGNATURE_HEADER
 from payments.services import completion, jobs, refunds, webhooks
-from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
-    buy,
-    buyer,
-    fake_paystack,
-    make_ticket_type,
-    paystack_sign,
-    seller,
-    signed_event,
-    ticket_type,
-)
+from payments.tests.fixtures import buy, paystack_sign, signed_event
 from payouts.models import LedgerEntry
 from tickets.models import Ticket
 

@@ -13,8 +13,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cafa.api.exceptions import DomainError
 from payments import providers
+from payments.exceptions import InvalidSignatureError
 from payments.models import Payment, PaymentStatus
 from payments.providers import InvalidSignature
 from payments.services import completion, sandbox, webhooks
@@ -22,12 +22,6 @@ from payments.services.callbacks import with_reference
 from payments.throttling import PaymentPollThrottle
 
 MOBILE_OUTCOMES = {PaymentStatus.COMPLETED: "success", PaymentStatus.PENDING: "pending"}
-
-
-class InvalidSignatureError(DomainError):
-    status_code = 400
-    error = "Invalid signature"
-    default_detail = "The webhook signature is missing or does not match."
 
 
 class PaystackWebhookView(APIView):

@@ -4,6 +4,10 @@
 transfer recipient and sends the money outside any transaction; `settle_verification` applies the
 provider's verdict (webhook, reconciliation or an immediate answer). Every step checks the stored
 state under a row lock first, so repeats and out-of-order deliveries change nothing.
+
+Over 300 lines for now: the transfer plumbing that withdrawals share (`send_transfer_once`,
+`ensure_recipient`, `recipient_details`) still lives here and is due to move to its own module once the
+concurrent work on recipients (account-name resolution) has merged, so the two changes do not collide.
 """
 
 import logging
@@ -16,11 +20,12 @@ from django.utils import timezone
 
 from accounts.exceptions import AccountNameLookupFailed, AccountNotFound
 from accounts.models import PaymentMethod, PaymentProfile, PaymentProfileStatus
-from cafa.api.exceptions import DomainError
+from accounts.services import payment_profiles
 from cafa.celery import enqueue
 from payments import providers
 from payments.providers import ProviderError, to_minor_units
 from payments.providers.base import AccountNotResolved
+from payouts.exceptions import RetryRateLimited, VerificationRefused
 from payouts.models import TransferStatus, VerificationTransfer
 from payouts.services import ledger
 
@@ -33,17 +38,6 @@ RETRY_WINDOW = timedelta(hours=24)
 RETRY_GAP = timedelta(minutes=10)
 STALE_AFTER = timedelta(minutes=10)
 TRANSFER_OUTCOMES = {"success": "success", "failed": "failed", "abandoned": "failed", "reversed": "reversed"}
-
-
-class VerificationRefused(DomainError):
-    status_code = 400
-    error = "Verification refused"
-
-
-class RetryRateLimited(DomainError):
-    status_code = 429
-    error = "Rate limit exceeded"
-    default_detail = "Verification can be retried 3 times in 24 hours, at least 10 minutes apart."
 
 
 def provider_unreachable(error: ProviderError) -> bool:
@@ -127,12 +121,10 @@ def ensure_recipient(profile: PaymentProfile) -> str:
     if profile.recipient_code:
         return profile.recipient_code
     data = providers.get().create_recipient(**recipient_details(profile))
-    resolved = ((data.get("details") or {}).get("account_name") or "")[:150]
-    profile.recipient_code = data["recipient_code"]
-    changes = {"recipient_code": profile.recipient_code, "updated_at": timezone.now()}
-    if resolved:
-        profile.resolved_account_name = changes["resolved_account_name"] = resolved
-    PaymentProfile.objects.filter(pk=profile.pk).update(**changes)
+    resolved = (data.get("details") or {}).get("account_name") or ""
+    payment_profiles.save_transfer_recipient(
+        profile=profile, recipient_code=data["recipient_code"], resolved_account_name=resolved
+    )
     return profile.recipient_code
 
 
@@ -196,23 +188,7 @@ def retry_verification(*, profile: PaymentProfile, confirm) -> PaymentProfile:
 
 def _new_attempt(profile: PaymentProfile, *, retry: bool) -> VerificationTransfer:
     attempt = VerificationTransfer.objects.create(payment_profile=profile, amount=VERIFICATION_AMOUNT, is_retry=retry)
-    profile.status = PaymentProfileStatus.PENDING
-    profile.verification_reference = attempt.reference
-    profile.verification_transfer_code = ""
-    profile.failure_reason = ""
-    profile.verification_attempts += 1
-    profile.verification_initiated_at = timezone.now()
-    profile.save(
-        update_fields=[
-            "status",
-            "verification_reference",
-            "verification_transfer_code",
-            "failure_reason",
-            "verification_attempts",
-            "verification_initiated_at",
-            "updated_at",
-        ]
-    )
+    payment_profiles.begin_verification(profile=profile, reference=attempt.reference)
     transaction.on_commit(lambda: _queue_transfer(attempt.pk), robust=True)  # reconciliation re-sends
     return attempt
 
@@ -287,9 +263,7 @@ def _accepted(attempt: VerificationTransfer, data: dict) -> None:
         attempt.save(update_fields=["status", "transfer_code", "updated_at"])
         ledger.record_verification_fee(transfer=attempt, organizer_id=profile.user_id)
         if _is_current(profile, attempt) and profile.status == PaymentProfileStatus.PENDING:
-            profile.status = PaymentProfileStatus.VERIFYING
-            profile.verification_transfer_code = attempt.transfer_code
-            profile.save(update_fields=["status", "verification_transfer_code", "updated_at"])
+            payment_profiles.mark_verifying(profile=profile, transfer_code=attempt.transfer_code)
 
 
 # --- settling -----------------------------------------------------------------------------------
@@ -312,10 +286,7 @@ def _failure_text(outcome: str, data: dict) -> str:
 
 
 def _fail_profile(profile: PaymentProfile, reason: str) -> None:
-    profile.status = PaymentProfileStatus.FAILED
-    profile.failure_reason = reason[:300]
-    profile.verified_at = None
-    profile.save(update_fields=["status", "failure_reason", "verified_at", "updated_at"])
+    payment_profiles.mark_verification_failed(profile=profile, reason=reason)
 
 
 def settle_verification(*, reference: str, outcome: str, data: dict | None = None) -> VerificationTransfer | None:
@@ -367,19 +338,8 @@ def _settle_attempt(attempt, status, data, now, reason="") -> None:
 def _verify_profile(profile, attempt, data, now) -> None:
     recipient = data.get("recipient") if isinstance(data.get("recipient"), dict) else {}
     resolved = (recipient.get("details") or {}).get("account_name") or recipient.get("name") or ""
-    profile.status, profile.verified_at, profile.failure_reason = PaymentProfileStatus.VERIFIED, now, ""
-    profile.verification_transfer_code = attempt.transfer_code
-    if resolved:
-        profile.resolved_account_name = str(resolved)[:150]
-    profile.save(
-        update_fields=[
-            "status",
-            "verified_at",
-            "failure_reason",
-            "verification_transfer_code",
-            "resolved_account_name",
-            "updated_at",
-        ]
+    payment_profiles.mark_verified(
+        profile=profile, transfer_code=attempt.transfer_code, resolved_account_name=str(resolved), at=now
     )
 
 

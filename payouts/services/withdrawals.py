@@ -17,13 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import PaymentProfile
-from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
 from cafa.locking import lock_row, lock_rows
 from cafa.money import quantize_money
 from payments import providers
 from payments.providers import ProviderError, to_minor_units
 from payouts import selectors
+from payouts.exceptions import WithdrawalRefused
 from payouts.models import OPEN_WITHDRAWAL_STATUSES, Withdrawal, WithdrawalStatus
 from payouts.services import ledger
 from payouts.services.verification import (
@@ -37,17 +37,6 @@ from payouts.services.verification import (
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=30)
-
-
-class WithdrawalRefused(DomainError):
-    status_code = 400
-    error = "Withdrawal refused"
-
-
-class WithdrawalNotFound(DomainError):
-    status_code = 404
-    error = "Withdrawal not found"
-    default_detail = "No withdrawal of yours matches this id."
 
 
 def transfer_fee(amount: Decimal) -> Decimal:

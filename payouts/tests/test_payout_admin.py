@@ -1,22 +1,13 @@
 """Staff admin: the ledger is read-only; withdrawal decisions run through the services."""
-# ruff: noqa: F811 (fixtures are imported from payout_fixtures and requested by name)
 
 from decimal import Decimal
 
 import pytest
 
+from payouts.exceptions import WithdrawalRefused
 from payouts.models import LedgerEntry, Withdrawal
 from payouts.selectors import available_balance
 from payouts.services import withdrawals
-from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
-    make_event,
-    make_profile,
-    make_sale,
-    organizer,
-    payout_profile,
-    sold_event,
-    withdrawable,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +63,7 @@ def test_approve_sends_the_transfer_and_mark_failed_releases(
 
 def test_a_completed_withdrawal_cannot_be_rejected(pending):
     withdrawals.settle_withdrawal(reference=pending.transfer_reference, outcome="success")
-    with pytest.raises(withdrawals.WithdrawalRefused):
+    with pytest.raises(WithdrawalRefused):
         withdrawals.reject_withdrawal(withdrawal=pending, reason="late")
 
 

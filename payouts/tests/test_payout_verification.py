@@ -1,5 +1,4 @@
 """The GHS 1.00 payout-account verification (CONTRACT.md §10, §14.4): transfer, webhooks, M7, M8."""
-# ruff: noqa: F811 (fixtures are imported from payout_fixtures and requested by name)
 
 from datetime import timedelta
 from decimal import Decimal
@@ -14,13 +13,7 @@ from payments.models import SandboxTransfer, WebhookEvent
 from payments.providers.paystack import PaystackProvider
 from payouts.models import LedgerEntry, VerificationTransfer
 from payouts.services import verification
-from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
-    deliver_webhook,
-    make_profile,
-    organizer,
-    organizer_client,
-    transfer_data,
-)
+from payouts.tests.fixtures import deliver_webhook, transfer_data
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,4 @@
 """`organizers/revenue/` (CONTRACT.md §11.1): figures equal hand-computed sums of sales, refunds and fees."""
-# ruff: noqa: F811 (fixtures are imported from payout_fixtures and requested by name)
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -10,14 +9,6 @@ import time_machine
 from accounts.services.account import deletion_blockers
 from payouts.models import VerificationTransfer
 from payouts.services import ledger, withdrawals
-from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
-    make_event,
-    make_profile,
-    make_sale,
-    organizer,
-    organizer_client,
-    payout_profile,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@
 A timeout or a 5xx may hide a transfer Paystack did make, and a retry of it answers "duplicate
 reference": in each case the provider is asked about the reference before funds are released.
 """
-# ruff: noqa: F811 (fixtures are imported from payout_fixtures and requested by name)
 
 import httpx
 import pytest
@@ -13,16 +12,7 @@ from payments.providers.paystack import PaystackProvider
 from payouts.models import Withdrawal
 from payouts.selectors import available_balance
 from payouts.services import withdrawals
-from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
-    make_event,
-    make_profile,
-    make_sale,
-    organizer,
-    payout_profile,
-    sold_event,
-    transfer_data,
-    withdrawable,
-)
+from payouts.tests.fixtures import transfer_data
 
 pytestmark = pytest.mark.django_db
 

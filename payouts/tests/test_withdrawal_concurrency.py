@@ -1,5 +1,4 @@
 """W1 under concurrency on PostgreSQL: one balance, 20 simultaneous requests, at most one hold."""
-# ruff: noqa: F811 (fixtures are imported from payout_fixtures and requested by name)
 
 import threading
 from decimal import Decimal
@@ -7,18 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from payouts.exceptions import WithdrawalRefused
 from payouts.models import LedgerEntry, LedgerKind, Withdrawal
 from payouts.selectors import available_balance
 from payouts.services import withdrawals
-from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
-    make_event,
-    make_profile,
-    make_sale,
-    organizer,
-    payout_profile,
-    sold_event,
-    withdrawable,
-)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +24,7 @@ def test_twenty_concurrent_requests_produce_at_most_one_hold(withdrawable, monke
             barrier.wait()
             withdrawals.request_withdrawal(organizer=withdrawable, amount=amount)
             outcomes.append("created")
-        except withdrawals.WithdrawalRefused as refusal:
+        except WithdrawalRefused as refusal:
             outcomes.append(refusal.error)
         finally:
             connection.close()

@@ -1,5 +1,4 @@
 """Withdrawals W1-W4 (CONTRACT.md §11.2, §14.5): checks, fees, the transfer, webhooks, cancel."""
-# ruff: noqa: F811 (fixtures are imported from payout_fixtures and requested by name)
 
 from decimal import Decimal
 
@@ -9,18 +8,7 @@ from payments.models import SandboxTransfer
 from payouts.models import LedgerEntry, VerificationTransfer, Withdrawal
 from payouts.selectors import available_balance
 from payouts.services import ledger, withdrawals
-from payouts.tests.payout_fixtures import (  # noqa: F401 (fixtures)
-    deliver_webhook,
-    make_event,
-    make_profile,
-    make_sale,
-    organizer,
-    organizer_client,
-    payout_profile,
-    sold_event,
-    transfer_data,
-    withdrawable,
-)
+from payouts.tests.fixtures import deliver_webhook, transfer_data
 
 pytestmark = pytest.mark.django_db
 

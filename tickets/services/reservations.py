@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cafa.locking import lock_row, lock_rows
+from events import services as events_services
 from events.exceptions import TicketTypeNotFound
 from events.models import Event, TicketType
 from tickets.exceptions import ReservationRefused
@@ -194,7 +195,7 @@ def _note_sold_out(ticket_type_id, now):
     ticket_type = TicketType.objects.get(pk=ticket_type_id)
     issued = Ticket.objects.filter(ticket_type_id=ticket_type_id, status__in=ISSUED_TICKET_STATUSES).count()
     if issued >= ticket_type.quantity and ticket_type.sold_out_at is None:
-        TicketType.objects.filter(pk=ticket_type_id).update(sold_out_at=now)
+        events_services.mark_sold_out(ticket_type_id=ticket_type_id, at=now)
 
 
 def refund_purchase(*, purchase: Purchase) -> None:

@@ -1,4 +1,4 @@
-"""Fixtures for the tickets tests: events (from the events tests), paid purchases, PDF reading helpers."""
+"""Fixtures for the tickets tests: purchases made straight through the services, PDF reading helpers."""
 
 from decimal import Decimal
 
@@ -8,14 +8,7 @@ import pytest
 from django.db import transaction
 from PIL import Image
 
-from events.tests import conftest as events_fixtures
 from tickets.services.reservations import Attendee, issue_tickets, reserve_tickets
-
-# The events tests' fixtures (organizer, music category, make_event), shared here.
-make_organizer = events_fixtures.make_organizer
-organizer = events_fixtures.organizer
-music = events_fixtures.music
-make_event = events_fixtures.make_event
 
 
 @pytest.fixture

@@ -1,33 +1,22 @@
-"""Fixtures and helpers of the payout tests (import with `from payouts.tests.payout_fixtures import *`)."""
+"""Fixtures and helpers of the payout tests: sales on the ledger, payout profiles, transfer webhooks.
+
+The fixtures are registered for every test by the root conftest (`pytest_plugins`); test modules
+import only the plain helpers they call (`transfer_data`, `deliver_webhook`, `open_withdrawal_count`).
+"""
 
 import itertools
 import json
-from datetime import time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from accounts.models import PaymentProfile
-from events.models import Category, Event, TicketType
 from payments.providers.paystack import SIGNATURE_HEADER, sign
 from payments.providers.sandbox import sandbox_secret
 from payouts.models import Withdrawal
 from payouts.services import ledger
 from tickets.models import Purchase, PurchaseStatus
-
-__all__ = [
-    "deliver_webhook",
-    "make_event",
-    "make_profile",
-    "make_sale",
-    "organizer",
-    "organizer_client",
-    "payout_profile",
-    "sold_event",
-    "transfer_data",
-    "withdrawable",
-]
 
 _numbers = itertools.count(1)
 
@@ -80,63 +69,8 @@ def deliver_webhook(client, capture, event: str, data: dict):
 
 
 @pytest.fixture
-def organizer(make_user):
-    return make_user(full_name="Ama Mensah", verification_status="verified", is_organizer=True)
-
-
-@pytest.fixture
-def organizer_client(client_for, organizer):
-    return client_for(organizer)
-
-
-@pytest.fixture
-def make_profile():
-    """A payout account straight in the database (no verification transfer)."""
-
-    def make(user, **fields):
-        number = next(_numbers)
-        fields.setdefault("method", "mobile_money")
-        fields.setdefault("name", f"MoMo {number}")
-        fields.setdefault("account_number", f"+23324{number:03d}1234")
-        fields.setdefault("account_name", user.full_name or user.username)
-        fields.setdefault("network", "MTN")
-        fields.setdefault("status", "verified")
-        return PaymentProfile.objects.create(user=user, **fields)
-
-    return make
-
-
-@pytest.fixture
 def payout_profile(organizer, make_profile):
     return make_profile(organizer, is_default=True, recipient_code="")
-
-
-@pytest.fixture
-def make_event(organizer):
-    """`make_event(days=-10, title=..., organizer=...)`: an event starting `days` from today."""
-
-    def make(*, days=10, price="50.00", **fields):
-        number = next(_numbers)
-        fields.setdefault("organizer", organizer)
-        # get_or_create: a transactional (`services`) test may run after another one flushed the seeded rows
-        music, _ = Category.objects.get_or_create(slug="music", defaults={"name": "Music", "icon": "FaMusic"})
-        fields.setdefault("category", music)
-        fields.setdefault("title", f"Payout Night {number}")
-        fields.setdefault("slug", f"payout-night-{number}")
-        event = Event.objects.create(
-            short_description="A night of highlife to test organizer payouts.",
-            description="x" * 60,
-            venue_name="Hall",
-            venue_city="Accra",
-            start_date=timezone.localdate() + timedelta(days=days),
-            start_time=time(19, 0),
-            max_attendees=500,
-            **fields,
-        )
-        TicketType.objects.create(event=event, name="Regular", price=Decimal(price), quantity=400, max_purchase=10)
-        return event
-
-    return make
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Fixtures and helpers for the money-path tests (reservations, completion, webhooks, jobs).
 
-A plain module: test modules import what they use, e.g.
-`from payments.tests.core_fixtures import make_ticket_type, seller, buy, fake_paystack`.
+The fixtures are registered for every test by the root conftest (`pytest_plugins`); test modules
+import only the plain helpers they call, e.g. `from payments.tests.fixtures import buy, signed_event`.
 `FakePaystack` answers like Paystack's documented API behind an `httpx.MockTransport`, so the real
 `PaystackProvider` client runs without a network.
 """
@@ -12,23 +12,19 @@ import itertools
 import json
 import re
 import threading
-from datetime import time, timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
-from django.utils import timezone
 
 from cafa.api.exceptions import api_exception_handler
-from events.models import Category, Event, TicketType
-from events.services import unique_event_slug
+from events.models import TicketType
 from payments import providers
 from payments.providers.paystack import SIGNATURE_HEADER, PaystackProvider
 from payments.services.checkout import start_checkout
 from tickets.services.reservations import Attendee
 
 PAYSTACK_TEST_SECRET = "sk_test_4f2b9c1e0d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c"
-_numbers = itertools.count(1)
 
 
 # --- People and stock ---------------------------------------------------------------------------
@@ -41,36 +37,14 @@ def seller(make_user):
 
 
 @pytest.fixture
-def buyer(make_user):
-    return make_user(full_name="Ama Owusu", email="ama.owusu@example.com")
-
-
-@pytest.fixture
-def make_ticket_type(seller):
+def make_ticket_type(seller, make_event):
     """`make_ticket_type(price="50.00", quantity=10, days=5, **ticket_type_fields)` -> a ticket type on sale.
 
     `event_fields` (a dict) overrides the event; `days` moves its start date (negative = started).
     """
 
     def make(*, price="50.00", quantity=10, days=5, event_fields=None, **fields):
-        number = next(_numbers)
-        title = f"Highlife Night {number}"
-        event_values = {
-            "organizer": seller,
-            # get_or_create: transactional (services) tests flush the seeded categories
-            "category": Category.objects.get_or_create(slug="music", defaults={"name": "Music", "icon": "FaMusic"})[0],
-            "title": title,
-            "slug": unique_event_slug(title),
-            "short_description": "Live highlife bands on one open-air stage in Osu.",
-            "description": "Three bands and a long night of highlife music by the sea. " * 2,
-            "venue_name": "Osu Castle Grounds",
-            "venue_city": "Accra",
-            "start_date": timezone.localdate() + timedelta(days=days),
-            "start_time": time(19, 0),
-            "max_attendees": 1000,
-            **(event_fields or {}),
-        }
-        event = Event.objects.create(**event_values)
+        event = make_event(days=days, ticket_types=[], **{"organizer": seller, **(event_fields or {})})
         fields.setdefault("name", "Regular")
         fields.setdefault("max_purchase", min(10, quantity))
         return TicketType.objects.create(event=event, price=Decimal(str(price)), quantity=quantity, **fields)

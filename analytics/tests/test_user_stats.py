@@ -1,48 +1,14 @@
-"""§9 stats: the user's dashboard and the public landing-page figures, checked by hand."""
+"""§9.1 stats: the user's dashboard and the User object's `stats` block, checked by hand."""
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from accounts.selectors import user_stats
-from events.models import Event
-from tickets.models import Ticket
 
-pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def world(make_event, sell, reserve, refund, buyer, organizer, make_organizer):
-    """The organizer's three events and the buyer's purchases (see the comments for the figures)."""
-    upcoming = make_event(days=5, title="Upcoming Gig")  # 2026-03-20, published
-    hidden = make_event(days=10, title="Hidden Gig", is_published=False)
-    past = make_event(days=-42, title="Past Gig")  # 2026-02-01
-    regular = upcoming.ticket_types.get()
-    bought_now = sell(regular, 2, at=datetime(2026, 3, 14, 9, 0, tzinfo=UTC))  # 100 + 5 fee
-    bought_before = sell(past.ticket_types.get(), 1, at=datetime(2026, 1, 20, 10, 0, tzinfo=UTC))  # 50 + 2.50
-    Ticket.objects.filter(purchase=bought_before).update(
-        status="used", checked_in_at=datetime(2026, 2, 1, 19, 5, tzinfo=UTC), check_in_count=1
-    )
-    refund(sell(regular, 1, at=datetime(2026, 3, 14, 10, 0, tzinfo=UTC)))  # never counts
-    reserve(regular, 1)  # unpaid: never counts
-    for number, event in enumerate((upcoming, hidden, past), start=1):
-        Event.objects.filter(pk=event.pk).update(created_at=datetime(2026, 1, number, tzinfo=UTC))
-    type(buyer).objects.filter(pk=buyer.pk).update(date_joined=NOW - timedelta(days=45, hours=3))
-    buyer.refresh_from_db()
-    return {"upcoming": upcoming, "past": past, "bought_now": bought_now}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def test_a_buyers_dashboard(client_for, world, buyer):
@@ -149,68 +115,6 @@ def test_the_stats_block_counts_money_in_decimal_and_shows_a_json_number(client_
     assert isinstance(user_stats(buyer)["total_spent"], Decimal)
     response = client_for(buyer).get("/api/v1/auth/users/me/")
     assert b'"total_spent":157.5,' in response.content  # the same JSON number as ever
-
-
-# --- public stats -----------------------------------------------------------------------------
-
-
-def test_public_stats(api_client, world, make_event, make_organizer, make_user):
-    make_organizer(verified_at=datetime(2026, 3, 2, tzinfo=UTC))  # a second verified organizer, new this month
-    make_organizer(verification_status="pending")  # not verified: not counted
-    now_on = make_event(days=0, start_time=datetime(2026, 3, 15, 8, 0).time())  # ongoing right now
-
-    response = api_client.get("/api/v1/public/stats/", HTTP_AUTHORIZATION="Bearer not-a-token")
-
-    assert response.status_code == 200
-    body = response.json()
-    assert body["success"] is True
-    data = body["data"]
-    assert data["overview"] == {
-        "total_upcoming_events": 1,  # the hidden one is unpublished
-        "total_tickets_sold": 3,
-        "total_organizers": 2,
-        "total_attendees_checked_in": 1,
-        "total_events_published": 3,  # upcoming, past, ongoing
-        "active_events_now": 1,
-    }
-    assert data["revenue"] == {"total_revenue": 150.0, "currency": "GHS"}
-    upcoming = world["upcoming"]
-    assert data["highlights"] == {
-        "most_popular_event": {
-            "id": upcoming.pk,
-            "slug": upcoming.slug,
-            "title": "Upcoming Gig",
-            "tickets_sold": 2,
-            "category": "Music",
-        },
-        "events_this_month": 2,  # the upcoming (20th) and the ongoing (15th) events
-        "new_organizers_this_month": 1,
-    }
-    assert data["last_updated"] == "2026-03-15T12:00:00Z"
-    assert now_on.status == "ongoing"
-
-
-def test_public_stats_are_cached_for_five_minutes(api_client, make_event, sell, django_assert_num_queries, settings):
-    # An in-process cache, so that moving the clock also expires entries (a Redis server keeps its own time).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    event = make_event()
-    first = api_client.get("/api/v1/public/stats/").json()["data"]
-
-    sell(event.ticket_types.get(), 2)
-    with django_assert_num_queries(0):
-        cached = api_client.get("/api/v1/public/stats/").json()["data"]
-    assert cached == first and cached["overview"]["total_tickets_sold"] == 0
-
-    with time_machine.travel(timezone.now() + timedelta(minutes=5, seconds=1), tick=False):
-        fresh = api_client.get("/api/v1/public/stats/").json()["data"]
-    assert fresh["overview"]["total_tickets_sold"] == 2
-    assert fresh["highlights"]["most_popular_event"]["id"] == event.pk
-
-
-def test_public_stats_without_data(api_client):
-    data = api_client.get("/api/v1/public/stats/").json()["data"]
-    assert data["highlights"]["most_popular_event"] is None
-    assert data["revenue"]["total_revenue"] == 0
 
 
 def test_the_dashboard_answers_in_a_fixed_number_of_queries(client_for, world, buyer, organizer, make_event, sell):
