@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from accounts import organizer_admin  # noqa: F401 (registers the organizers' pages)
 from accounts.models import PaymentProfile, User, VerificationRequest, VerificationStatus
 from accounts.services import verification
 from cafa.api.exceptions import DomainError
@@ -46,6 +47,7 @@ class UserAdmin(DjangoUserAdmin):
         "verification_status",
         "verification_submitted_at",
         "verified_at",
+        "staff_via_verification",
     ]
     fieldsets = [
         (None, {"fields": ["email", "username", "password"]}),
@@ -58,12 +60,18 @@ class UserAdmin(DjangoUserAdmin):
             "Organizer verification",
             {"fields": ["verification_status", "is_organizer", "verification_submitted_at", "verified_at"]},
         ),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "staff_via_verification", "is_superuser"]}),
+        ("Groups", {"fields": ["groups", "user_permissions"]}),
         ("Audit", {"fields": ["date_joined", "last_login", "deleted_at", "is_email_verified"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "username", "usable_password", "password1", "password2"]})
     ]
+
+    def save_model(self, request, obj, form, change):
+        if "is_staff" in form.changed_data:
+            obj.staff_via_verification = False  # a person decided; a later revocation leaves it alone
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(PaymentProfile)

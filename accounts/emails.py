@@ -66,7 +66,8 @@ def _staff_addresses() -> list[str]:
     from accounts.models import User
 
     configured = settings.STAFF_NOTIFICATION_EMAILS
-    return configured or list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
+    reviewers = User.objects.platform_staff().filter(is_active=True)  # organizers are staff too, not reviewers
+    return configured or list(reviewers.values_list("email", flat=True))
 
 
 def _uid_token(user):

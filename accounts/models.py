@@ -69,6 +69,10 @@ class CafaUserManager(UserManager):
     def get_by_natural_key(self, username):
         return self.get(username__iexact=username)
 
+    def platform_staff(self):
+        """The people who run the platform: superusers, and staff whose access verification did not grant."""
+        return self.filter(models.Q(is_superuser=True) | models.Q(is_staff=True, staff_via_verification=False))
+
 
 class VerificationStatus(models.TextChoices):
     NOT_STARTED = "not_started"
@@ -105,6 +109,11 @@ class User(AbstractUser):
     verification_notes = models.TextField(blank=True, default="")
     id_document = models.FileField(upload_to=kyc_document_path, storage=private_storage, null=True, blank=True)
     selfie_image = models.FileField(upload_to=kyc_document_path, storage=private_storage, null=True, blank=True)
+    # Organizer verification makes a user staff so they can sign in to their scoped admin; this records that
+    # it did, so revoking takes back only what verification gave (CONTRACT.md §3, README "Organizers").
+    staff_via_verification = models.BooleanField(
+        default=False, editable=False, help_text="is_staff was granted by organizer verification, not by a person."
+    )
 
     objects = CafaUserManager()
 
@@ -127,6 +136,11 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.username
+
+    @property
+    def is_platform_staff(self) -> bool:
+        """Staff who run the platform (not an organizer whose admin access came with verification)."""
+        return self.is_active and (self.is_superuser or (self.is_staff and not self.staff_via_verification))
 
     @property
     def display_name(self) -> str:
@@ -237,6 +251,14 @@ class PaymentProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == PaymentProfileStatus.VERIFIED
+
+
+class OrganizerPaymentProfile(PaymentProfile):
+    """An organizer's own payout accounts, as their admin pages show them (README "Organizers")."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "my payment profile"
 
 
 class ContactMessage(models.Model):

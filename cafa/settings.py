@@ -38,7 +38,7 @@ EXTRA_CALLBACK_HOSTS = env.list("EXTRA_CALLBACK_HOSTS", default=[])
 MOBILE_DEEP_LINK_SCHEME = env.str("MOBILE_DEEP_LINK_SCHEME", default="cafatickets")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cafa.apps.CafaAdminConfig",  # django.contrib.admin with the project's site (cafa/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -184,6 +184,11 @@ DJOSER = {
         "password_reset_confirm": "accounts.serializers.account.PasswordResetConfirmSerializer",
         "set_password": "accounts.serializers.account.SetPasswordSerializer",
         "set_username": "accounts.serializers.account.SetUsernameSerializer",
+    },
+    # "Admin" in djoser's rules is platform staff (organizers are staff only for their own admin pages).
+    "PERMISSIONS": {
+        action: ["accounts.permissions.CurrentUserOrPlatformStaff"]
+        for action in ("user", "user_list", "user_delete", "set_password", "set_username")
     },
     "EMAIL": {
         "activation": "accounts.emails.QueuedActivationEmail",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import models
 
 from cafa.images import CleanImageFormField
+from events import organizer_admin  # noqa: F401 (registers the organizers' pages)
 from events.models import Category, Event, EventImage, TicketType
 from events.selectors import with_current_view_counts
 from events.services import unique_event_slug

@@ -155,6 +155,14 @@ class Event(models.Model):
         return self.status == EventStatus.UPCOMING
 
 
+class OrganizerEvent(Event):
+    """An organizer's own events, as their admin pages show and change them (through the event services)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "my event"
+
+
 class EventImage(models.Model):
     """An additional image of an event (the featured one lives on the event)."""
 

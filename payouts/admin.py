@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from cafa.admin import ReadOnlyModelAdmin
 from cafa.api.exceptions import DomainError
 from payments.providers import ProviderError
+from payouts import organizer_admin  # noqa: F401 (registers the organizers' pages)
 from payouts.models import LedgerEntry, VerificationTransfer, Withdrawal, WithdrawalStatus
 from payouts.services import withdrawals
 

@@ -112,6 +112,16 @@ class Withdrawal(models.Model):
         return self.status in OPEN_WITHDRAWAL_STATUSES
 
 
+class OrganizerWithdrawal(Withdrawal):
+    """An organizer's own withdrawals, as their admin pages show them; requested and cancelled via services."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "my withdrawal"
+        default_permissions = ("view", "add")
+        permissions = [("cancel_organizerwithdrawal", "Can cancel own pending withdrawals")]
+
+
 class LedgerKind(models.TextChoices):
     SALE = "sale", "Ticket sale (credit)"
     PLATFORM_FEE = "platform_fee", "Platform fee (debit)"
@@ -179,3 +189,13 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount}"
+
+
+class RevenueEntry(LedgerEntry):
+    """The organizer's own ledger, under their revenue and balances (read-only)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "revenue entry"
+        verbose_name_plural = "revenue"
+        default_permissions = ("view",)

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from cafa.admin import ReadOnlyAdminMixin, ReadOnlyModelAdmin
+from tickets import organizer_admin  # noqa: F401 (registers the organizers' pages)
 from tickets.models import Purchase, Ticket, TicketDelivery
 
 

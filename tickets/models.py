@@ -81,6 +81,14 @@ class Purchase(models.Model):
         return self.total == 0
 
 
+class Sale(Purchase):
+    """A purchase of one of the organizer's events, as their admin pages show it (read-only)."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ("view",)
+
+
 class TicketStatus(models.TextChoices):
     RESERVED = "reserved"
     ACTIVE = "active"

@@ -30,11 +30,11 @@ def submit_contact_message(*, name: str, email: str, subject: str, message: str,
 
 
 def staff_addresses() -> list[str]:
-    """STAFF_NOTIFICATION_EMAILS, else the e-mail of every active staff user."""
+    """STAFF_NOTIFICATION_EMAILS, else the e-mail of every active platform staff user (never organizers)."""
     configured = [address for address in settings.STAFF_NOTIFICATION_EMAILS if address]
     if configured:
         return configured
-    staff = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    staff = get_user_model().objects.platform_staff().filter(is_active=True).exclude(email="")
     return list(staff.order_by("pk").values_list("email", flat=True))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts import emails
 from accounts.exceptions import VerificationRefused
 from accounts.models import User, VerificationStatus
+from accounts.services.organizer_access import grant_admin_access, revoke_admin_access
 
 MANUAL, AUTO = "manual", "auto"
 
@@ -69,16 +70,17 @@ def upload_selfie(*, user, selfie) -> tuple[User, bool]:
 def _submit(user) -> list[str]:
     user.verification_submitted_at = timezone.now()
     if verification_mode() == AUTO:
-        _mark_verified(user)
-        return ["verification_submitted_at", "verification_status", "is_organizer", "verified_at"]
+        return ["verification_submitted_at", *_mark_verified(user)]
     user.verification_status = VerificationStatus.PENDING
     return ["verification_submitted_at", "verification_status"]
 
 
-def _mark_verified(user):
+def _mark_verified(user) -> list[str]:
+    """Every way to `verified` passes here: the user becomes an organizer with their admin (returns fields)."""
     user.verification_status = VerificationStatus.VERIFIED
     user.is_organizer = True
     user.verified_at = timezone.now()
+    return ["verification_status", "is_organizer", "verified_at", *grant_admin_access(user)]
 
 
 def retry_verification(*, user) -> User:
@@ -96,7 +98,7 @@ def retry_verification(*, user) -> User:
 
 
 def approve_verification(*, user) -> User:
-    """Staff: pending -> verified; the user becomes an organizer and is told by e-mail."""
+    """Staff: pending -> verified; the user becomes an organizer (with their admin) and is told by e-mail."""
     return _decide(user, {VerificationStatus.PENDING}, _mark_verified, "verification_approved")
 
 
@@ -106,17 +108,19 @@ def reject_verification(*, user, reason: str) -> User:
     def reject(locked):
         locked.verification_status = VerificationStatus.REJECTED
         locked.verification_notes = reason
+        return []
 
     return _decide(user, {VerificationStatus.PENDING}, reject, "verification_rejected")
 
 
 def revoke_verification(*, user, reason: str = "") -> User:
-    """Staff: verified -> rejected; the organizer flag is cleared."""
+    """Staff: verified -> rejected; the organizer flag and the admin access verification gave are taken back."""
 
     def revoke(locked):
         locked.verification_status = VerificationStatus.REJECTED
         locked.verification_notes = reason
         locked.is_organizer = False
+        return revoke_admin_access(locked)
 
     return _decide(user, {VerificationStatus.VERIFIED}, revoke, "verification_revoked")
 
@@ -126,7 +130,9 @@ def _decide(user, allowed, apply, email_kind) -> User:
         locked = _locked(user)
         if locked.verification_status not in allowed:
             raise VerificationRefused(f"This request is {locked.verification_status}.", error="Decision not allowed")
-        apply(locked)
-        locked.save(update_fields=["verification_status", "verification_notes", "is_organizer", "verified_at"])
+        access_fields = apply(locked)
+        locked.save(
+            update_fields=["verification_status", "verification_notes", "is_organizer", "verified_at", *access_fields]
+        )
     transaction.on_commit(lambda: emails.queue(email_kind, locked.pk))
     return locked

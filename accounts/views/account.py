@@ -38,6 +38,12 @@ class UserViewSet(djoser_views.UserViewSet):
     reset_username = None
     reset_username_confirm = None
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list" and not self.request.user.is_platform_staff:
+            queryset = queryset.filter(pk=self.request.user.pk)  # djoser shows all to any is_staff, organizers too
+        return queryset
+
     def get_throttles(self):
         extra = [throttle() for throttle in self.action_throttles.get(self.action, [])]
         return [*super().get_throttles(), *extra]

@@ -79,13 +79,16 @@ class RetryVerificationView(SuccessFlagMixin, generics.GenericAPIView):
 
 
 class VerificationFileView(generics.GenericAPIView):
-    """V5: the owner's own file, or any user's for staff (`?user_id=`); everyone else gets 404."""
+    """V5: the owner's own file, or any user's for platform staff (`?user_id=`); everyone else gets 404.
+
+    Organizers are staff too (for their admin), but never reviewers: only platform staff see others' files.
+    """
 
     @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     def get(self, request, kind):
         owner = request.user
         user_id = request.query_params.get("user_id", "")
-        if request.user.is_staff and is_ascii_digits(user_id):
+        if request.user.is_platform_staff and is_ascii_digits(user_id):
             owner = get_user_model().objects.filter(pk=int(user_id)).first()
         document = getattr(owner, kind, None) if kind in FILE_KINDS and owner else None
         if not document:

@@ -3,17 +3,13 @@
 Another user's event is a 404 on every route, exactly like an unknown one.
 """
 
-import csv
-
-from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.exports import attendees_csv_response
 from analytics.selectors import attendees, check_in, event_analytics
 from analytics.serializers.dashboards import (
-    CSV_COLUMNS,
     AdmittedTicketSerializer,
     AttendanceSummarySerializer,
     AttendeeQuerySerializer,
@@ -22,7 +18,6 @@ from analytics.serializers.dashboards import (
     CheckInRequestSerializer,
     EventAnalyticsSerializer,
     EventCheckInStatsSerializer,
-    attendee_csv_row,
 )
 from analytics.throttling import CheckInThrottle
 from cafa.api.exceptions import SuccessFlagMixin
@@ -66,16 +61,7 @@ class EventAttendeesExportView(APIView):
         parameters=[AttendeeQuerySerializer], responses={(200, "text/csv"): OpenApiResponse(description="CSV")}
     )
     def get(self, request, event):
-        instance = owned_event(request.user, event)
-        tickets = attendees.event_attendees(instance, _attendee_filters(request))
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="attendees-{instance.slug}-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_COLUMNS)
-        for item in AttendeeSerializer(tickets, many=True).data:
-            writer.writerow(attendee_csv_row(item))
-        return response
+        return attendees_csv_response(owned_event(request.user, event), _attendee_filters(request))
 
 
 class CheckInView(SuccessFlagMixin, APIView):

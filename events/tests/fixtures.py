@@ -11,10 +11,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
 from accounts.models import PaymentProfile
+from accounts.services.organizer_access import grant_admin_access
 from events.models import Category, Event, TicketType
 from events.services import unique_event_slug
 
@@ -29,6 +31,32 @@ def make_organizer(make_user):
         return make_user(**fields)
 
     return make
+
+
+@pytest.fixture
+def make_admin_organizer(make_organizer):
+    """A verified organizer with the admin access verification grants (staff, Organizers group)."""
+
+    def make(**fields):
+        user = make_organizer(**fields)
+        granted = grant_admin_access(user)
+        if granted:
+            user.save(update_fields=granted)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def browser_for():
+    """A Django test client signed in to /admin/ as the given user."""
+
+    def build(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return build
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from accounts.models import PaymentProfile
+from accounts.services.organizer_access import grant_admin_access
 from events.models import Category, Event, TicketType
 
 DEMO_PASSWORD = "CafaDemo2026!"  # noqa: S105 - published demo credential
@@ -141,6 +142,9 @@ class Command(BaseCommand):
             verified_at=timezone.now(),
             bio=f"{full_name} has organized events across Ghana since 2018.",
         )
+        granted = grant_admin_access(user)  # verified organizers sign in to their admin, as verification grants
+        if granted:
+            user.save(update_fields=granted)
         profile = PaymentProfile.objects.live().filter(user=user, method="mobile_money").first()
         if profile is None:
             profile = PaymentProfile.objects.create(
