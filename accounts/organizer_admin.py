@@ -50,6 +50,7 @@ class OrganizerPaymentProfileAdmin(ServiceFormAdminMixin, OrganizerAdmin):
     form = PaymentProfileForm
     list_display = ["name", "method", "masked_account", "status", "is_default", "verified_at", "created_at"]
     list_filter = ["method", "status"]
+    search_fields = ["name", "account_name"]
     actions = ["make_default"]
 
     def get_queryset(self, request):

@@ -9,7 +9,7 @@ when their `is_platform_staff` says so (accounts.User).
 
 from functools import update_wrapper
 
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.contenttypes import views as contenttype_views
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -17,6 +17,14 @@ from django.http import Http404
 
 def is_platform_staff(user) -> bool:
     return bool(getattr(user, "is_platform_staff", user.is_superuser))
+
+
+def _may_open(view, request) -> bool:
+    """A model's pages exist for a user who may view, change or add its objects; other views are open."""
+    model_admin = getattr(view, "__self__", None)
+    if not isinstance(model_admin, ModelAdmin):
+        return True
+    return model_admin.has_view_or_change_permission(request) or model_admin.has_add_permission(request)
 
 
 class CafaAdminSite(AdminSite):
@@ -40,8 +48,9 @@ class CafaAdminSite(AdminSite):
         def hide_refusals(request, *args, **kwargs):
             if is_platform_staff(request.user):
                 return view(request, *args, **kwargs)
-            if view is contenttype_views.shortcut:
-                # "View on site" looks up any model's object by id and answers differently when it exists.
+            if view is contenttype_views.shortcut or not _may_open(view, request):
+                # Refused before any lookup: a missing object would otherwise answer differently (a redirect,
+                # "view on site"'s own messages) from an existing one, and tell what exists.
                 raise Http404("The requested admin page does not exist.")
             try:
                 return view(request, *args, **kwargs)

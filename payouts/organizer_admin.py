@@ -131,6 +131,7 @@ class RevenueAdmin(ReadOnlyAdminMixin, OrganizerAdmin):
     change_list_template = "admin/payouts/revenueentry/change_list.html"
     list_display = ["created_at", "kind", "amount", "event_title", "purchase_reference", "available_at"]
     list_filter = [PeriodFilter, "kind"]
+    search_fields = ["memo", "=purchase__purchase_id", "=withdrawal__withdrawal_id", "event__title"]
     list_select_related = ["event", "purchase", "withdrawal"]
     date_hierarchy = "created_at"
     fields = ["created_at", "kind", "amount", "event_title", "purchase_reference", "available_at", "memo"]

@@ -8,15 +8,19 @@ import itertools
 import json
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from payments.providers.paystack import SIGNATURE_HEADER, sign
 from payments.providers.sandbox import sandbox_secret
-from payouts.models import Withdrawal
+from payouts.models import LedgerEntry, Withdrawal
 from payouts.services import ledger
-from tickets.models import Purchase, PurchaseStatus
+from tickets.models import CheckIn, Purchase, PurchaseStatus
+from tickets.services import checkin
+from tickets.services.reservations import Attendee, issue_tickets, reserve_tickets
 
 _numbers = itertools.count(1)
 
@@ -122,6 +126,45 @@ def sold_event(make_event, make_sale):
 def withdrawable(organizer, payout_profile, sold_event):
     """An organizer with GHS 950.00 available and a verified default profile."""
     return organizer
+
+
+@pytest.fixture
+def make_organizer_world(make_admin_organizer, make_event, make_profile, make_user):
+    """`make_organizer_world(**user_fields)` -> an organizer with admin access and one of everything their
+    admin pages show: a payment profile, an upcoming event with a ticket type, a completed sale of two
+    tickets (on the ledger), one of them checked in, and a pending withdrawal."""
+
+    def make(**fields):
+        organizer = make_admin_organizer(**fields)
+        profile = make_profile(organizer, is_default=True)
+        event = make_event(organizer=organizer, payment_profile=profile, title=f"Gala of {organizer.username}")
+        ticket_type = event.ticket_types.get()
+        name = organizer.username
+        guest = Attendee(name=f"Guest of {name}", email=f"guest.{name}@example.com", phone="")
+        with transaction.atomic():
+            purchase = reserve_tickets(
+                buyer=make_user(), event=event, ticket_type_id=ticket_type.pk, quantity=2, attendee=guest
+            )
+            issue_tickets(purchase=purchase)
+        ledger.record_sale(purchase=Purchase.objects.get(pk=purchase.pk))
+        ticket = purchase.tickets.order_by("pk").first()
+        checkin.check_in(event=event, scanned_value=ticket.ticket_id, scanner=organizer)
+        withdrawal = Withdrawal.objects.create(
+            organizer=organizer, payment_profile=profile, requested_amount=Decimal("20"), final_amount=Decimal("20")
+        )
+        return SimpleNamespace(
+            organizer=organizer,
+            profile=profile,
+            event=event,
+            ticket_type=ticket_type,
+            purchase=purchase,
+            ticket=ticket,
+            check_in=CheckIn.objects.get(ticket=ticket),
+            ledger_entry=LedgerEntry.objects.filter(organizer=organizer).first(),
+            withdrawal=withdrawal,
+        )
+
+    return make
 
 
 def open_withdrawal_count(organizer) -> int:
