@@ -258,7 +258,8 @@ class OrganizerPaymentProfile(PaymentProfile):
 
     class Meta:
         proxy = True
-        verbose_name = "my payment profile"
+        verbose_name = "payment profile"
+        verbose_name_plural = "my payment profiles"
 
 
 class ContactMessage(models.Model):

@@ -16,7 +16,7 @@ from accounts.serializers.payment_profiles import (
     mask_account_number,
 )
 from accounts.services import payment_profiles as services
-from cafa.admin import OrganizerAdmin, ServiceFormAdminMixin, adopt, refusal
+from cafa.admin import OrganizerAdmin, ServiceFormAdminMixin, ServiceModelForm, adopt, refusal
 
 BANK_FIELDS = ["account_number", "account_name", "bank_name", "bank_code", "branch"]
 MOBILE_MONEY_FIELDS = ["account_number", "network", "account_name"]
@@ -27,7 +27,7 @@ SHOWN_FIELDS = ["method", "masked_account", "account_name", "bank_name", "networ
 SHOWN_FIELDS += ["verified_at", "failure_reason", "created_at"]
 
 
-class PaymentProfileForm(forms.ModelForm):
+class PaymentProfileForm(ServiceModelForm):
     account_name = forms.CharField(
         required=False, max_length=150, help_text="Left blank, the provider's name for the account is used."
     )

@@ -4,10 +4,11 @@ Read-only: staff look, never add, change or delete (changes go through services)
 OrganizerAdmin. Service forms: see ServiceFormAdminMixin.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, construct_instance
 from django.http import Http404
 from rest_framework import exceptions as api_exceptions
 
@@ -139,6 +140,15 @@ def _messages(value, prefix="") -> list[str]:
     if isinstance(value, list | tuple):
         return [message for item in value for message in _messages(item, prefix)]
     return [f"{prefix}{value}"]
+
+
+class ServiceModelForm(forms.ModelForm):
+    """The form of a page whose rows services write: the form checks each field's shape; the model's own
+    checks (uniqueness, constraints) are left to the services and their serializers, whose messages are
+    the API's. The instance is still filled in, for the admin's history and redisplay."""
+
+    def _post_clean(self):
+        self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
 
 
 class ServiceFormAdminMixin:

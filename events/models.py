@@ -160,7 +160,8 @@ class OrganizerEvent(Event):
 
     class Meta:
         proxy = True
-        verbose_name = "my event"
+        verbose_name = "event"
+        verbose_name_plural = "my events"
 
 
 class EventImage(models.Model):

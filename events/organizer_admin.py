@@ -15,6 +15,7 @@ from cafa.admin import (
     OrganizerAdmin,
     OwnRowsInlineFormSet,
     ServiceFormAdminMixin,
+    ServiceModelForm,
     SubmissionRefused,
     adopt,
     refusal,
@@ -47,7 +48,7 @@ TICKET_TYPE_FIELDS = [
 # --- Forms ------------------------------------------------------------------------------------
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ServiceModelForm):
     featured_image = forms.ImageField(required=False, widget=forms.FileInput)  # replaced, never cleared
 
     class Meta:
@@ -77,7 +78,7 @@ class EventForm(forms.ModelForm):
         ]
 
 
-class TicketTypeForm(forms.ModelForm):
+class TicketTypeForm(ServiceModelForm):
     # Left blank, the API's defaults apply (1, and min(10, quantity)).
     min_purchase = forms.IntegerField(required=False, min_value=1)
     max_purchase = forms.IntegerField(required=False, min_value=1)
@@ -87,7 +88,7 @@ class TicketTypeForm(forms.ModelForm):
         fields = TICKET_TYPE_FIELDS
 
 
-class EventImageForm(forms.ModelForm):
+class EventImageForm(ServiceModelForm):
     image = forms.ImageField(widget=forms.FileInput)
 
     class Meta:

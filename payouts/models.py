@@ -117,7 +117,8 @@ class OrganizerWithdrawal(Withdrawal):
 
     class Meta:
         proxy = True
-        verbose_name = "my withdrawal"
+        verbose_name = "withdrawal"
+        verbose_name_plural = "my withdrawals"
         default_permissions = ("view", "add")
         permissions = [("cancel_organizerwithdrawal", "Can cancel own pending withdrawals")]
 

@@ -9,7 +9,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from rest_framework.exceptions import APIException
 
 from accounts.models import PaymentProfile, PaymentProfileStatus
-from cafa.admin import OrganizerAdmin, ReadOnlyAdminMixin, ServiceFormAdminMixin, adopt, refusal
+from cafa.admin import OrganizerAdmin, ReadOnlyAdminMixin, ServiceFormAdminMixin, ServiceModelForm, adopt, refusal
 from payouts import selectors
 from payouts.models import OrganizerWithdrawal, RevenueEntry
 from payouts.services import withdrawals
@@ -30,7 +30,7 @@ SHOWN_FIELDS = [
 ]
 
 
-class WithdrawalRequestForm(forms.ModelForm):
+class WithdrawalRequestForm(ServiceModelForm):
     # Text, not a number field: the amount is judged by the service's own parser, exactly as W1's is.
     amount = forms.CharField(label="Amount (GHS)", max_length=20)
 

@@ -35,7 +35,8 @@ class Migration(migrations.Migration):
             fields=[
             ],
             options={
-                'verbose_name': 'my payment profile',
+                'verbose_name': 'payment profile',
+                'verbose_name_plural': 'my payment profiles',
                 'proxy': True,
                 'indexes': [],
                 'constraints': [],

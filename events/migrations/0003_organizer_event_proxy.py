@@ -15,7 +15,8 @@ class Migration(migrations.Migration):
             fields=[
             ],
             options={
-                'verbose_name': 'my event',
+                'verbose_name': 'event',
+                'verbose_name_plural': 'my events',
                 'proxy': True,
                 'indexes': [],
                 'constraints': [],

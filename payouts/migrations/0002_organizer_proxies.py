@@ -15,7 +15,8 @@ class Migration(migrations.Migration):
             fields=[
             ],
             options={
-                'verbose_name': 'my withdrawal',
+                'verbose_name': 'withdrawal',
+                'verbose_name_plural': 'my withdrawals',
                 'permissions': [('cancel_organizerwithdrawal', 'Can cancel own pending withdrawals')],
                 'proxy': True,
                 'default_permissions': ('view', 'add'),
