@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/cafa_test REDIS_URL=redis://127.0.0.1:6379/1
 
-.PHONY: run test test-services worker lint format schema bench clean
+.PHONY: run test test-browser test-services worker lint format schema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -m "not services"
+
+# Only the browser test (headless Chromium from the system's packages: apt-get install chromium chromium-driver).
+test-browser: $(VENV)/.installed
+	$(BIN)/pytest -m browser -rs
 
 test-services: $(VENV)/.installed
 	-psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='cafa_test'" | grep -q 1 || \
