@@ -41,6 +41,8 @@ def test_seeded_data_is_usable():
         assert organizer.verification_status == "verified" and organizer.is_email_verified
         assert organizer.check_password("CafaDemo2026!")
         assert PaymentProfile.objects.get(user=organizer).is_verified
+        assert organizer.is_staff and organizer.staff_via_verification  # their admin, as verification grants
+        assert organizer.groups.filter(name="Organizers").exists()
     events = Event.objects.all()
     assert events.values("category").distinct().count() == Category.objects.count()
     assert events.filter(ends_at__lt=Event.objects.values("created_at")[:1]).exists()  # some past events

@@ -106,7 +106,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{created} new events ({count} requested) in {elapsed:.1f}s."))
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for user in [*organizers, *buyers]:
-            role = "organizer" if user.is_organizer else "buyer"
+            role = "organizer (also signs in to /admin/)" if user.is_organizer else "buyer"
             self.stdout.write(f"  {user.email:<40} {role}")
 
     # --- people ---------------------------------------------------------------------------------
