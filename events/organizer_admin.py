@@ -1,10 +1,9 @@
 """The organizer's events in /admin/ (README "Organizers"): create, edit, publish, delete, with ticket types
 and images, through the same input serializers and services as the API (O1-O3, O6-O8). Nothing here
-writes a row itself: the form and its inlines are turned into the API's payloads, the serializers
-validate them and the services write; a refusal is shown on the form and nothing is saved.
+writes a row itself: the form and its inlines become the API's payloads (events/organizer_forms.py),
+the serializers judge them and the services write; a refusal is shown on the form and nothing is saved.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -15,7 +14,6 @@ from cafa.admin import (
     OrganizerAdmin,
     OwnRowsInlineFormSet,
     ServiceFormAdminMixin,
-    ServiceModelForm,
     SubmissionRefused,
     adopt,
     refusal,
@@ -23,84 +21,19 @@ from cafa.admin import (
 )
 from events import selectors, services
 from events.models import Category, EventImage, OrganizerEvent, TicketType
-from events.serializers.inputs import EventInputSerializer, TicketTypeInputSerializer, ticket_type_context
-
-# Form field -> API field, where the admin form names a model field and the API its own name.
-API_NAMES = {
-    "category": "category_id",
-    "payment_profile": "payment_profile_id",
-    "latitude": "venue_latitude",
-    "longitude": "venue_longitude",
-}
-FORM_NAMES = {api: form for form, api in API_NAMES.items()} | {"category_slug": "category"}
-TICKET_TYPE_FIELDS = [
-    "name",
-    "description",
-    "price",
-    "quantity",
-    "min_purchase",
-    "max_purchase",
-    "available_from",
-    "available_until",
-]
-
-
-# --- Forms ------------------------------------------------------------------------------------
-
-
-class EventForm(ServiceModelForm):
-    featured_image = forms.ImageField(required=False, widget=forms.FileInput)  # replaced, never cleared
-
-    class Meta:
-        model = OrganizerEvent
-        fields = [
-            "title",
-            "category",
-            "short_description",
-            "description",
-            "venue_name",
-            "venue_address",
-            "venue_city",
-            "venue_country",
-            "latitude",
-            "longitude",
-            "start_date",
-            "start_time",
-            "end_date",
-            "end_time",
-            "is_recurring",
-            "recurrence_pattern",
-            "check_in_policy",
-            "max_attendees",
-            "is_published",
-            "payment_profile",
-            "featured_image",
-        ]
-
-
-class TicketTypeForm(ServiceModelForm):
-    # Left blank, the API's defaults apply (1, and min(10, quantity)).
-    min_purchase = forms.IntegerField(required=False, min_value=1)
-    max_purchase = forms.IntegerField(required=False, min_value=1)
-
-    class Meta:
-        model = TicketType
-        fields = TICKET_TYPE_FIELDS
-
-
-class EventImageForm(ServiceModelForm):
-    image = forms.ImageField(widget=forms.FileInput)
-
-    class Meta:
-        model = EventImage
-        fields = ["image"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:  # a stored image is kept or deleted, never replaced in place
-            self.fields["image"].disabled = True
-            self.fields["image"].required = False
-
+from events.organizer_forms import (
+    FORM_NAMES,
+    TICKET_TYPE_FIELDS,
+    EventForm,
+    EventImageForm,
+    TicketTypeForm,
+    edited_rows,
+    event_payload,
+    mark_saved,
+    ticket_type_payload,
+    validated_event,
+    validated_ticket_type,
+)
 
 # --- Inlines ----------------------------------------------------------------------------------
 
@@ -213,21 +146,21 @@ class OrganizerEventAdmin(ServiceFormAdminMixin, OrganizerAdmin):
             adopt(form.instance, self._create_event(request, form, inlines))
 
     def _create_event(self, request, form, inlines):
-        payload = _event_payload(form, form.fields)
-        rows = _edited_rows(inlines["ticket_types"])
-        payload["ticket_types"] = [_ticket_type_payload(row, TICKET_TYPE_FIELDS) for row in rows]
-        payload["additional_images"] = [row.cleaned_data["image"] for row in _edited_rows(inlines["images"])]
+        payload = event_payload(form, form.fields)
+        rows = edited_rows(inlines["ticket_types"])
+        payload["ticket_types"] = [ticket_type_payload(row, TICKET_TYPE_FIELDS) for row in rows]
+        payload["additional_images"] = [row.cleaned_data["image"] for row in edited_rows(inlines["images"])]
         try:
-            event = services.create_event(organizer=request.user, data=_validated(payload))
+            event = services.create_event(organizer=request.user, data=validated_event(payload))
         except APIException as error:
             raise refusal(error, FORM_NAMES, inlines={"ticket_types", "additional_images"}) from error
-        _mark_saved(inlines["ticket_types"], created=list(event.ticket_types.all()))
-        _mark_saved(inlines["images"], created=list(event.images.all()))
+        mark_saved(inlines["ticket_types"], created=list(event.ticket_types.all()))
+        mark_saved(inlines["images"], created=list(event.images.all()))
         return event
 
     def _update_event(self, request, form, images):
-        payload = _event_payload(form, form.changed_data)
-        added = [row.cleaned_data["image"] for row in _edited_rows(images) if not row.instance.pk]
+        payload = event_payload(form, form.changed_data)
+        added = [row.cleaned_data["image"] for row in edited_rows(images) if not row.instance.pk]
         removed = [row.instance for row in images.deleted_forms if row.instance.pk]
         if added:
             payload["additional_images"] = added
@@ -237,11 +170,11 @@ class OrganizerEventAdmin(ServiceFormAdminMixin, OrganizerAdmin):
             try:
                 event = form.instance
                 services.ensure_event_editable(event)
-                data = _validated(payload, instance=event)
+                data = validated_event(payload, instance=event)
                 services.update_event(event=event, organizer=request.user, data=data)
             except APIException as error:
                 raise refusal(error, FORM_NAMES, inlines={"additional_images"}) from error
-        _mark_saved(images, deleted=removed)
+        mark_saved(images, deleted=removed)
 
     def _save_ticket_types(self, event, formset):
         """Deletions first (they free capacity), then changes, then new types: O8, O7, O6."""
@@ -251,20 +184,20 @@ class OrganizerEventAdmin(ServiceFormAdminMixin, OrganizerAdmin):
                 if row.instance.pk:
                     services.delete_ticket_type(ticket_type=selectors.event_ticket_type(event, row.instance.pk))
                     deleted.append(row.instance)
-            for row in _edited_rows(formset):
+            for row in edited_rows(formset):
                 if row.instance.pk and row.changed_data:
                     current = selectors.event_ticket_type(event, row.instance.pk)
-                    data = _ticket_type_data(row, row.changed_data, event, instance=current)
+                    data = validated_ticket_type(row, row.changed_data, event, instance=current)
                     changed.append((services.update_ticket_type(ticket_type=current, data=data), row.changed_data))
-            for row in _edited_rows(formset):
+            for row in edited_rows(formset):
                 if not row.instance.pk:
-                    data = _ticket_type_data(row, TICKET_TYPE_FIELDS, event)
+                    data = validated_ticket_type(row, TICKET_TYPE_FIELDS, event)
                     created.append(services.create_ticket_type(event=event, data=data))
         except APIException as error:
             name = row.cleaned_data.get("name") or row.instance.name
             texts = [f"{name}: {text}" for field_texts in refusal(error).errors.values() for text in field_texts]
             raise SubmissionRefused({}, {formset.prefix: texts}) from error
-        _mark_saved(formset, created=created, changed=changed, deleted=deleted)
+        mark_saved(formset, created=created, changed=changed, deleted=deleted)
 
     # Publishing and deleting
 
@@ -281,7 +214,7 @@ class OrganizerEventAdmin(ServiceFormAdminMixin, OrganizerAdmin):
         for event in queryset:
             try:
                 services.ensure_event_editable(event)
-                data = _validated({"is_published": published}, instance=event)
+                data = validated_event({"is_published": published}, instance=event)
                 services.update_event(event=event, organizer=request.user, data=data)
                 done += 1
             except APIException as error:
@@ -300,53 +233,3 @@ class OrganizerEventAdmin(ServiceFormAdminMixin, OrganizerAdmin):
             suggestion = getattr(error, "extra", {}).get("suggestion", "")
             self.message_user(request, f"{error.detail} {suggestion}".strip(), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:events_organizerevent_change", args=[object_id]))
-
-
-# --- Payloads: the form as the API would have received it --------------------------------------
-
-
-def _event_payload(form, names) -> dict:
-    payload = {}
-    for name in names:
-        if name not in form.cleaned_data:
-            continue
-        value = form.cleaned_data[name]
-        if name == "featured_image" and not value:
-            continue
-        if name in ("category", "payment_profile"):
-            value = str(value.pk) if value is not None else None
-        elif name in ("latitude", "longitude") and value is not None:
-            value = float(value)
-        payload[API_NAMES.get(name, name)] = value
-    return payload
-
-
-def _validated(payload: dict, instance=None) -> dict:
-    """The payload judged by the API's own serializer (O1, or O2 when `instance`), as a browser form sends it."""
-    serializer = EventInputSerializer(instance, data=payload, partial=instance is not None, context={"multipart": True})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _ticket_type_payload(row, names) -> dict:
-    return {name: row.cleaned_data[name] for name in names if row.cleaned_data.get(name) is not None}
-
-
-def _ticket_type_data(row, names, event, instance=None) -> dict:
-    """One inline row judged by the API's ticket-type serializer (O6, or O7 when `instance`)."""
-    payload = _ticket_type_payload(row, names)
-    serializer = TicketTypeInputSerializer(
-        instance, data=payload, partial=instance is not None, context=ticket_type_context(event)
-    )
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _edited_rows(formset) -> list:
-    """Rows the organizer filled in or changed, and did not mark for deletion."""
-    return [row for row in formset.forms if row.has_changed() and row not in formset.deleted_forms]
-
-
-def _mark_saved(formset, *, created=(), changed=(), deleted=()) -> None:
-    """What the admin's history message reads from a formset Django would have saved itself."""
-    formset.new_objects, formset.changed_objects, formset.deleted_objects = list(created), list(changed), list(deleted)
