@@ -53,6 +53,15 @@ def event_bounds(start_date, start_time, end_date, end_time, tz_name) -> tuple[d
     return starts_at, ends_at
 
 
+def event_status_at(starts_at: datetime, ends_at: datetime, now: datetime) -> str:
+    """`upcoming` before the start, `ongoing` until the end (inclusive), `past` after (CONTRACT.md §1.11)."""
+    if now < starts_at:
+        return EventStatus.UPCOMING
+    if now <= ends_at:
+        return EventStatus.ONGOING
+    return EventStatus.PAST
+
+
 class Event(models.Model):
     organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="events")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="events")
@@ -143,12 +152,7 @@ class Event(models.Model):
 
     @property
     def status(self) -> str:
-        now = timezone.now()
-        if now < self.starts_at:
-            return EventStatus.UPCOMING
-        if now <= self.ends_at:
-            return EventStatus.ONGOING
-        return EventStatus.PAST
+        return event_status_at(self.starts_at, self.ends_at, timezone.now())
 
     @property
     def is_upcoming(self) -> bool:

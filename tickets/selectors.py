@@ -11,6 +11,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Sum,
     Value,
@@ -46,6 +47,16 @@ class TicketCountExpressions:
                 tickets.filter(status=TicketStatus.RESERVED, reserved_until__gt=now), "ticket_type"
             ),
             "revenue": _aggregate(issued, "ticket_type", Sum("price_paid"), MONEY, ZERO_MONEY),
+        }
+
+    def for_ticket_type_groups(self, now) -> dict:
+        """The same sold / reserved counts as aggregates over a ticket type's `tickets`, for one GROUP BY
+        query over many ticket types (a page of the public catalogue)."""
+        return {
+            "tickets_sold": Count("tickets", filter=Q(tickets__status__in=ISSUED_TICKET_STATUSES)),
+            "tickets_reserved": Count(
+                "tickets", filter=Q(tickets__status=TicketStatus.RESERVED, tickets__reserved_until__gt=now)
+            ),
         }
 
     def for_events(self, now) -> dict:

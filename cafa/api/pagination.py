@@ -1,5 +1,8 @@
 """Page-number pagination with the contract's envelope (CONTRACT.md §1.8)."""
 
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import Count, Subquery, Value
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -42,3 +45,57 @@ class LargePagination(StandardPagination):
     """Event lists: the web sitemap asks for up to 1000 items at once."""
 
     max_page_size = 1000
+
+
+class CountInPagePaginator(DjangoPaginator):
+    """Reads a page and the total of the list in one query: the total is an uncorrelated `COUNT(*)`
+    sub-query of the page query, which the database computes once. With `columns`, the page is rows
+    (dicts) of those columns. A page past the end is only known to be past the end (EmptyPage)."""
+
+    TOTAL = "pagination_total"
+
+    def __init__(self, object_list, per_page, *, columns=(), **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.columns = tuple(columns)
+
+    def page(self, number):
+        number = self._page_number(number)
+        bottom = (number - 1) * self.per_page
+        queryset = self.object_list.annotate(**{self.TOTAL: _total_of(self.object_list)})
+        if self.columns:
+            queryset = queryset.values(*self.columns, self.TOTAL)
+        rows = list(queryset[bottom : bottom + self.per_page])
+        if rows:
+            total = rows[0][self.TOTAL] if self.columns else getattr(rows[0], self.TOTAL)
+        elif number == 1 and self.allow_empty_first_page:
+            total = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        self.__dict__["count"] = total  # `count` is a cached_property: no second query
+        return self._get_page(rows, number, self)
+
+    def _page_number(self, number) -> int:
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+
+def _total_of(queryset) -> Subquery:
+    rows = queryset.order_by().annotate(pagination_group=Value(1)).values("pagination_group")
+    return Subquery(rows.annotate(total=Count("pk")).values("total"))
+
+
+class OneQueryLargePagination(LargePagination):
+    """LargePagination whose page (rows of `columns`, or instances) and total come from one query."""
+
+    def __init__(self, columns=()):
+        self.columns = columns
+
+    def django_paginator_class(self, queryset, page_size):
+        return CountInPagePaginator(queryset, page_size, columns=self.columns)

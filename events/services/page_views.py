@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
+from cafa.api import http_cache
 from events.models import Event
 
 VIEWS_KEY = "events:page-views:{}"
@@ -25,11 +26,15 @@ FLUSH_BATCH = 500
 
 
 def record_event_view(*, event_id: int, visitor: str) -> None:
-    """Count one view of the event, and one unique visitor once per Accra day per `visitor` key. No DB write."""
-    _increment(VIEWS_KEY.format(event_id))
+    """Count one view of the event, and one unique visitor once per Accra day per `visitor` key. No DB write;
+    one cache round trip on Redis (every hit of an event page pays it)."""
     today = timezone.localdate(timezone=ZoneInfo(settings.EVENT_TIME_ZONE)).isoformat()
-    if cache.add(SEEN_KEY.format(event_id, today, visitor), 1, timeout=SEEN_TIMEOUT):
-        _increment(VISITORS_KEY.format(event_id))
+    http_cache.count_visit(
+        views_key=VIEWS_KEY.format(event_id),
+        seen_key=SEEN_KEY.format(event_id, today, visitor),
+        visitors_key=VISITORS_KEY.format(event_id),
+        seen_seconds=SEEN_TIMEOUT,
+    )
 
 
 def flush_event_view_counts() -> int:
@@ -66,15 +71,6 @@ def _flush_batch(event_ids: list[int]) -> int:
         _take(visitors_key, visitors)
         updated += 1
     return updated
-
-
-def _increment(key: str) -> None:
-    if cache.add(key, 1, timeout=None):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between add() and incr()
-        cache.add(key, 1, timeout=None)
 
 
 def _take(key: str, amount: int) -> None:

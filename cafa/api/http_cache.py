@@ -1,0 +1,282 @@
+"""Public reads answered from the shared cache as ready bytes, and the HTTP caching headers around them.
+
+An entry holds the rendered JSON of an answer, its ETag and the generation it was built under. It is served
+only while that generation is current: a writer replaces the generation's token after its commit (`bump`),
+and every entry built under the old token stops being served at once, with no key scan. Entries also expire
+after PUBLIC_CACHE_SECONDS: the bound on how stale a figure that no write bumps (stock after a purchase, an
+event turning `ongoing`) can be.
+
+A shared answer is built from a `PublicRequest` (scheme, host, path and canonical query), never from the
+caller: there is no user to read, so it is the same for everyone who may see it.
+
+Every shared-cache call of this module fails open: a cache error is a miss, logged, never an error.
+"""
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+log = logging.getLogger(__name__)
+
+JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})
+KEPT_ON_NOT_MODIFIED = ("Allow", "Cache-Control", "ETag", "Vary")
+
+
+@dataclass(frozen=True)
+class ReadyAnswer:
+    """The bytes of a 200 answer, built under `generation`; `subject` is what it shows (an event id)."""
+
+    body: bytes
+    etag: str
+    generation: tuple[str, ...]
+    subject: int | None = None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the cache holds under `key`: a current answer or None, and the generation read with it.
+
+    `generation` is None when it is unknown (the cache is down, or whose generation counts is not known
+    yet): an answer built then is served but not kept. `subject` is whose generation was read, if anyone's.
+    """
+
+    key: str
+    answer: ReadyAnswer | None
+    generation: tuple[str, ...] | None
+    subject: int | None = None
+
+
+class PublicRequest:
+    """What a shared answer may depend on: scheme, host, path and the canonical query. Never the caller."""
+
+    def __init__(self, request, query_params):
+        self._request = request
+        self.query_params = query_params
+
+    def build_absolute_uri(self, location=None) -> str:
+        if location is None:
+            query = self.query_params.urlencode()
+            location = f"{self._request.path}?{query}" if query else self._request.path
+        return self._request.build_absolute_uri(location)
+
+
+def entry_key(namespace: str, url: str) -> str:
+    """A fixed-length key for the answer to `url` (URLs can be long and hold any character)."""
+    return f"{namespace}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def find(key: str, generation_keys: Iterable[str] | None, *, subject: int | None = None) -> Lookup:
+    """Read an entry and the current generation in one round trip; the entry counts only if current.
+
+    `generation_keys=None` means the generation is not known yet: the entry (if any) comes back as a
+    miss whose `subject` says whose generation to look at next.
+    """
+    if generation_keys is None:
+        stale = _get_many([key]).get(key)
+        return Lookup(key, None, None, stale.subject if isinstance(stale, ReadyAnswer) else None)
+    generation_keys = list(generation_keys)
+    values = _get_many([key, *generation_keys])
+    generation = _current_generation(generation_keys, values)
+    answer = values.get(key)
+    if isinstance(answer, ReadyAnswer) and generation is not None and answer.generation == generation:
+        return Lookup(key, answer, generation, subject)
+    return Lookup(key, None, generation, subject)
+
+
+def render(data, lookup: Lookup, subject: int | None = None) -> ReadyAnswer:
+    """`data` as the bytes DRF's JSONRenderer writes for a plain `application/json`, under the lookup's
+    generation if it was read for this very subject (before the data), else under none."""
+    body = JSONRenderer().render(data)
+    fresh = lookup.generation is not None and (lookup.subject is None or lookup.subject == subject)
+    generation = lookup.generation if fresh else None
+    return ReadyAnswer(body, f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"', generation, subject)
+
+
+def keep(lookup: Lookup, answer: ReadyAnswer) -> None:
+    """Store an answer for PUBLIC_CACHE_SECONDS, unless its generation was unknown when it was built."""
+    if answer.generation is not None:
+        _call("set", lookup.key, answer, settings.PUBLIC_CACHE_SECONDS)
+
+
+def bump(*generation_keys: str) -> None:
+    """Give each generation a new token: every answer built under the old ones is stale from now on."""
+    if generation_keys:
+        _call("set_many", {key: _token() for key in generation_keys}, None)
+
+
+def is_shared_read(request) -> bool:
+    """A GET whose answer is the compact JSON every caller gets (no `format`, no `indent` in Accept)."""
+    if request.method != "GET" or "format" in request.GET:
+        return False
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if not accept:
+        return True
+    media_ranges = {part.split(";", 1)[0].strip() for part in accept.split(",")}
+    return bool(media_ranges & JSON_MEDIA_RANGES) and "indent" not in accept
+
+
+def has_credentials(request) -> bool:
+    return "HTTP_AUTHORIZATION" in request.META
+
+
+def respond(request, answer: ReadyAnswer, *, shared: bool, headers: dict, vary: Iterable[str]) -> HttpResponse:
+    """The answer as an HTTP response: 200 with the bytes, or 304 when `If-None-Match` names its ETag.
+
+    `shared` answers may be kept by browsers and CDNs for PUBLIC_CACHE_SECONDS (and served while they
+    revalidate for PUBLIC_CACHE_STALE_SECONDS more); answers to a caller with credentials are private.
+    """
+    response = HttpResponse(answer.body, content_type="application/json")
+    for name, value in headers.items():
+        response[name] = value
+    response["ETag"] = answer.etag
+    if shared:
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.PUBLIC_CACHE_SECONDS,
+            stale_while_revalidate=settings.PUBLIC_CACHE_STALE_SECONDS,
+        )
+    else:
+        patch_cache_control(response, private=True, no_store=True)
+    patch_vary_headers(response, tuple(vary))
+    if not _none_match(request, answer.etag):
+        return response
+    not_modified = HttpResponseNotModified()
+    for name in KEPT_ON_NOT_MODIFIED:
+        if name in response:
+            not_modified[name] = response[name]
+    return not_modified
+
+
+class SharedAnswerMixin:
+    """For DRF views of public reads: answers from the shared cache as ready bytes.
+
+    An anonymous shared read (`is_shared_read`, no credentials) that finds a current answer is served in
+    `dispatch`, before DRF authenticates, throttles or negotiates: a hit costs one cache round trip.
+    Everything else runs through DRF as usual, so errors, throttling and a bad token behave as before; the
+    handler then calls `answer()`, which serves from the cache or builds, keeps and serves the answer.
+
+    Subclasses implement `find_answer(public, request, **kwargs) -> Lookup` and
+    `build_answer(public, **kwargs) -> (data, subject)`, and may override `public_request` and
+    `answer_served`. `personal = False` marks views that ignore credentials altogether.
+    """
+
+    personal = True
+
+    def dispatch(self, request, *args, **kwargs):
+        self.shared_lookup = None
+        if is_shared_read(request) and not (self.personal and has_credentials(request)):
+            self.headers = self.default_response_headers
+            lookup = self.find_answer(self.public_request(request), request, **kwargs)
+            if lookup.answer is not None:
+                self.answer_served(request, lookup.answer.subject, user=None)
+                return respond(request, lookup.answer, shared=True, headers=self.headers, vary=self.vary)
+            self.shared_lookup = lookup
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def vary(self) -> tuple[str, ...]:
+        return ("Accept", "Authorization") if self.personal else ("Accept",)
+
+    def answer(self, request, **kwargs):
+        """Serve the shared answer (from the cache, or built and kept); other reads get a plain Response."""
+        public = self.public_request(request)
+        if not is_shared_read(request):
+            data, subject = self.build_answer(public, **kwargs)
+            self.answer_served(request, subject, user=request.user)
+            return Response(data)
+        lookup = self.shared_lookup or self.find_answer(public, request, **kwargs)
+        answer = lookup.answer
+        if answer is None:
+            data, subject = self.build_answer(public, **kwargs)
+            answer = render(data, lookup, subject)
+            keep(lookup, answer)
+        self.answer_served(request, answer.subject, user=request.user)
+        shared = not (self.personal and has_credentials(request))
+        return respond(request, answer, shared=shared, headers={}, vary=self.vary)
+
+    def public_request(self, request) -> PublicRequest:
+        """The request as a shared answer may see it; lists narrow the query to its canonical form."""
+        return PublicRequest(request, request.GET.copy())
+
+    def answer_served(self, request, subject: int | None, *, user) -> None:
+        """Called once per answer served (hit, miss or 304); `user` is None on the anonymous fast path."""
+
+
+VISIT_SCRIPT = """
+redis.call('INCR', KEYS[1])
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then redis.call('INCR', KEYS[3]) end
+"""
+
+
+def count_visit(*, views_key: str, seen_key: str, visitors_key: str, seen_seconds: int) -> None:
+    """Add one to the counter `views_key`, and one to `visitors_key` the first time `seen_key` is set
+    (it lives `seen_seconds`). On Redis this is one round trip (a script), as a page hit has to stay
+    cheap; elsewhere Django's add and incr. A cache error loses this count, never the page."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    try:
+        if isinstance(backend, RedisCache):
+            keys = [backend.make_and_validate_key(key) for key in (views_key, seen_key, visitors_key)]
+            backend._cache.get_client(keys[0], write=True).eval(VISIT_SCRIPT, len(keys), *keys, seen_seconds)
+            return
+        _increment(backend, views_key)
+        if backend.add(seen_key, 1, timeout=seen_seconds):
+            _increment(backend, visitors_key)
+    except Exception:  # a lost count is better than a lost page
+        log.warning("shared cache unavailable: a page view was not counted", exc_info=True)
+
+
+def _increment(backend, key: str) -> None:
+    if backend.add(key, 1, timeout=None):
+        return
+    try:
+        backend.incr(key)
+    except ValueError:  # evicted between add() and incr()
+        backend.add(key, 1, timeout=None)
+
+
+def _none_match(request, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return "*" in tags or etag in {tag.removeprefix("W/") for tag in tags}
+
+
+def _current_generation(keys: list[str], values: dict) -> tuple[str, ...] | None:
+    """The tokens of `keys`; a missing one is created (and the generation is unknown if another
+    process created it first, or the cache is down)."""
+    for key in keys:
+        if key not in values:
+            token = _token()
+            if not _call("add", key, token, None):
+                return None
+            values[key] = token
+    return tuple(values[key] for key in keys)
+
+
+def _token() -> str:
+    return secrets.token_hex(8)
+
+
+def _get_many(keys: list[str]) -> dict:
+    return _call("get_many", keys) or {}
+
+
+def _call(operation: str, *args):
+    try:
+        return getattr(cache, operation)(*args)
+    except Exception:  # the cache is an accelerator: any failure of it is a miss, never an error
+        log.warning("shared cache %s failed; answering without the cache", operation, exc_info=True)
+        return None
