@@ -2,9 +2,9 @@
 
 An entry holds the rendered JSON of an answer, its ETag and the generation it was built under. It is served
 only while that generation is current: a writer replaces the generation's token after its commit (`bump`),
-and every entry built under the old token stops being served at once, with no key scan. Entries also expire
-after PUBLIC_CACHE_SECONDS: the bound on how stale a figure that no write bumps (stock after a purchase, an
-event turning `ongoing`) can be.
+and every entry built under the old token stops being served at once, with no key scan. An entry is also
+served for PUBLIC_CACHE_SECONDS at most (its age is checked, and the cache expires it): the bound on how stale
+a figure that no write bumps (stock after a purchase, an event turning `ongoing`) can be.
 
 A shared answer is built from a `PublicRequest` (scheme, host, path and canonical query), never from the
 caller: there is no user to read, so it is the same for everyone who may see it.
@@ -15,6 +15,7 @@ Every shared-cache call of this module fails open: a cache error is a miss, logg
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,12 +36,18 @@ KEPT_ON_NOT_MODIFIED = ("Allow", "Cache-Control", "ETag", "Vary")
 
 @dataclass(frozen=True)
 class ReadyAnswer:
-    """The bytes of a 200 answer, built under `generation`; `subject` is what it shows (an event id)."""
+    """The bytes of a 200 answer, built at `built_at` under `generation`; `subject` is what it shows."""
 
     body: bytes
     etag: str
-    generation: tuple[str, ...]
+    generation: tuple[str, ...] | None
     subject: int | None = None
+    built_at: float = 0.0
+
+    @property
+    def is_fresh(self) -> bool:
+        """Younger than PUBLIC_CACHE_SECONDS by this process's clock, whatever the backend's expiry does."""
+        return time.time() - self.built_at < settings.PUBLIC_CACHE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,12 @@ def find(key: str, generation_keys: Iterable[str] | None, *, subject: int | None
     values = _get_many([key, *generation_keys])
     generation = _current_generation(generation_keys, values)
     answer = values.get(key)
-    if isinstance(answer, ReadyAnswer) and generation is not None and answer.generation == generation:
+    if (
+        isinstance(answer, ReadyAnswer)
+        and generation is not None
+        and answer.generation == generation
+        and answer.is_fresh
+    ):
         return Lookup(key, answer, generation, subject)
     return Lookup(key, None, generation, subject)
 
@@ -100,7 +112,8 @@ def render(data, lookup: Lookup, subject: int | None = None) -> ReadyAnswer:
     body = JSONRenderer().render(data)
     fresh = lookup.generation is not None and (lookup.subject is None or lookup.subject == subject)
     generation = lookup.generation if fresh else None
-    return ReadyAnswer(body, f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"', generation, subject)
+    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    return ReadyAnswer(body, etag, generation, subject, built_at=time.time())
 
 
 def keep(lookup: Lookup, answer: ReadyAnswer) -> None:

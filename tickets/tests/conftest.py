@@ -15,6 +15,7 @@ make_organizer = events_fixtures.make_organizer
 organizer = events_fixtures.organizer
 music = events_fixtures.music
 make_event = events_fixtures.make_event
+image_file = events_fixtures.image_file
 
 
 @pytest.fixture
