@@ -13,8 +13,8 @@ database connections, Redis cache) plus one extra route, `bench/bare/<name>/` (b
     bare   a bare Django view on the warm server sending the same bytes from memory.
 
 Each round measures every (page, server) pair for `--seconds`, in an order that rotates from round to
-round, so a busy machine slows all three alike; the medians over the rounds give the ratios warm ÷ bare
-and cold ÷ bare. Requests come from `--concurrency` threads, each a new connection (sync workers close
+round, so a busy machine slows all three alike; the ratios warm ÷ bare and cold ÷ bare are the medians of
+each round's ratios. Requests come from `--concurrency` threads, each a new connection (sync workers close
 it), each from another client address (X-Forwarded-For, with TRUSTED_PROXY_COUNT=1) as thousands of
 people would: per-address throttles and unique-visitor counting see what they would see in production.
 Only loopback addresses are used; the run is bounded in rounds and seconds.
@@ -48,6 +48,7 @@ def main():
     _check_services()
     python = sys.executable
     env = _server_environment()
+    Path(env["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
     if not args.no_seed:
         _manage(python, env, "migrate", "--noinput", "-v", "0")
         _manage(python, env, "seed_demo", "--events", str(args.events))
@@ -129,13 +130,14 @@ def _manage(python, env, *command):
 
 
 def _detail_path(python, env) -> str:
-    """The page of the first upcoming published event (with fresh planner statistics for the run)."""
+    """The page of the first upcoming published event, after a VACUUM ANALYZE (what autovacuum does to a
+    live database: fresh planner statistics and a visibility map for index-only counts)."""
     script = (
         "import django; django.setup()\n"
         "from django.db import connection\n"
         "from django.utils import timezone\n"
         "from events.models import Event\n"
-        "connection.cursor().execute('ANALYZE')\n"
+        "connection.cursor().execute('VACUUM ANALYZE')\n"
         "live = Event.objects.filter(is_published=True, starts_at__gt=timezone.now()).order_by('starts_at', 'id')\n"
         "print(live.values_list('slug', flat=True).first() or '')\n"
     )
@@ -226,13 +228,16 @@ def _load(port, path, clients, args) -> tuple[float, int]:
 
 
 def _report(rates: dict, pages: dict, args):
+    """Medians of the rates, and of the ratios within each round (neighbours in time see the same machine)."""
     print(f"\n{args.rounds} rounds of {args.seconds:.1f} s, {args.concurrency} client threads, 2 workers per server")
     print(f"{'page':8} {'bare/s':>9} {'warm/s':>9} {'cold/s':>9} {'warm÷bare':>10} {'cold÷bare':>10}")
     for name, path in pages.items():
-        bare, warm, cold = (statistics.median(rates[(name, mode)]) for mode in MODES)
-        warm_ratio, cold_ratio = warm / bare, cold / bare
+        bare, warm, cold = (rates[(name, mode)] for mode in MODES)
+        warm_ratio = statistics.median(w / b for w, b in zip(warm, bare, strict=True))
+        cold_ratio = statistics.median(c / b for c, b in zip(cold, bare, strict=True))
         verdict = "ok" if warm_ratio >= TARGETS[name] and cold_ratio >= COLD_TARGET else "BELOW TARGET"
-        print(f"{name:8} {bare:9.1f} {warm:9.1f} {cold:9.1f} {warm_ratio:10.2f} {cold_ratio:10.2f}  {verdict}")
+        medians = " ".join(f"{statistics.median(values):9.1f}" for values in (bare, warm, cold))
+        print(f"{name:8} {medians} {warm_ratio:10.2f} {cold_ratio:10.2f}  {verdict}")
         print(f"         {path}")
 
 

@@ -192,9 +192,10 @@ EVENT_PAGE_COLUMNS = (
     *("description", "venue_address", "latitude", "longitude", "timezone", "recurrence_pattern", "check_in_policy"),
     *("organizer__email", "organizer__bio", "organizer__date_joined"),
 )
+STOCK_COLUMNS = ("id", "event_id", "price", "quantity")
 TICKET_TYPE_COLUMNS = (
-    *("id", "event_id", "name", "description", "price", "quantity", "min_purchase", "max_purchase"),
-    *("available_from", "available_until", "sold_out_at"),
+    *STOCK_COLUMNS,
+    *("name", "description", "min_purchase", "max_purchase", "available_from", "available_until", "sold_out_at"),
 )
 SIMILAR_EVENT_COLUMNS = ("id", "title", "slug", "featured_image", "start_date", "venue_city", "lowest_price")
 ZERO_PRICE = Decimal("0.00")
@@ -206,13 +207,14 @@ def public_events() -> QuerySet:
     return Event.objects.filter(is_published=True)
 
 
-def with_public_stock(rows: list[dict]) -> dict[int, list[dict]]:
+def with_public_stock(rows: list[dict], columns=STOCK_COLUMNS) -> dict[int, list[dict]]:
     """Add the §1.11 figures of `annotate_event_stock` to each event row, summed from its ticket types, read
-    in one grouped query; returns each event's ticket-type rows (TICKET_TYPE_COLUMNS with `tickets_sold`,
-    `tickets_reserved` and `tickets_remaining` as `annotate_ticket_type_stock` has them), in display order."""
+    in one grouped query; returns each event's ticket-type rows (`columns`, e.g. TICKET_TYPE_COLUMNS, with
+    `tickets_sold`, `tickets_reserved` and `tickets_remaining` as `annotate_ticket_type_stock` has them), in
+    display order."""
     ticket_types = {row["id"]: [] for row in rows}
     queryset = TicketType.objects.filter(event_id__in=ticket_types).order_by("price", "id")
-    for ticket_type in queryset.values(*TICKET_TYPE_COLUMNS).annotate(**_ticket_type_group_counts()):
+    for ticket_type in queryset.values(*columns).annotate(**_ticket_type_group_counts()):
         committed = ticket_type["tickets_sold"] + ticket_type["tickets_reserved"]
         ticket_type["tickets_remaining"] = max(0, ticket_type["quantity"] - committed)
         ticket_types[ticket_type["event_id"]].append(ticket_type)
@@ -253,7 +255,7 @@ def public_event_page(lookup: str) -> EventPage:
     event = public_events().filter(event_lookup(lookup)).values(*EVENT_PAGE_COLUMNS).first()
     if event is None:
         raise EventNotFound()
-    ticket_types = with_public_stock([event])[event["id"]]
+    ticket_types = with_public_stock([event], TICKET_TYPE_COLUMNS)[event["id"]]
     images = list(EventImage.objects.filter(event_id=event["id"]).values_list("image", flat=True))
     return EventPage(
         event=event,

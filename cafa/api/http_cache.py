@@ -208,7 +208,9 @@ class SharedAnswerMixin:
         if not is_shared_read(request):
             data, subject = self.build_answer(public, **kwargs)
             self.answer_served(request, subject, user=request.user)
-            return Response(data)
+            response = Response(data)
+            patch_vary_headers(response, self.vary)
+            return response
         lookup = self.shared_lookup or self.find_answer(public, request, **kwargs)
         answer = lookup.answer
         if answer is None:

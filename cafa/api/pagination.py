@@ -88,7 +88,7 @@ class CountInPagePaginator(DjangoPaginator):
 
 def _total_of(queryset) -> Subquery:
     rows = queryset.order_by().annotate(pagination_group=Value(1)).values("pagination_group")
-    return Subquery(rows.annotate(total=Count("pk")).values("total"))
+    return Subquery(rows.annotate(total=Count("*")).values("total"))  # COUNT(*): an index can answer it
 
 
 class OneQueryLargePagination(LargePagination):
