@@ -9,7 +9,8 @@ a figure that no write bumps (stock after a purchase, an event turning `ongoing`
 A shared answer is built from a `PublicRequest` (scheme, host, path and canonical query), never from the
 caller: there is no user to read, so it is the same for everyone who may see it.
 
-Every shared-cache call of this module fails open: a cache error is a miss, logged, never an error.
+Every shared-cache call of this module fails open: a cache error is a miss, never an error; it is logged and
+the cache left alone for a few seconds (`_guarded`).
 """
 
 import hashlib
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})
 KEPT_ON_NOT_MODIFIED = ("Allow", "Cache-Control", "ETag", "Vary")
+PAUSE_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -239,17 +241,18 @@ def count_visit(*, views_key: str, seen_key: str, visitors_key: str, seen_second
     """Add one to the counter `views_key`, and one to `visitors_key` the first time `seen_key` is set
     (it lives `seen_seconds`). On Redis this is one round trip (a script), as a page hit has to stay
     cheap; elsewhere Django's add and incr. A cache error loses this count, never the page."""
+    _guarded("count_visit", _count_visit, views_key, seen_key, visitors_key, seen_seconds)
+
+
+def _count_visit(views_key: str, seen_key: str, visitors_key: str, seen_seconds: int) -> None:
     backend = caches[DEFAULT_CACHE_ALIAS]
-    try:
-        if isinstance(backend, RedisCache):
-            keys = [backend.make_and_validate_key(key) for key in (views_key, seen_key, visitors_key)]
-            backend._cache.get_client(keys[0], write=True).eval(VISIT_SCRIPT, len(keys), *keys, seen_seconds)
-            return
-        _increment(backend, views_key)
-        if backend.add(seen_key, 1, timeout=seen_seconds):
-            _increment(backend, visitors_key)
-    except Exception:  # a lost count is better than a lost page
-        log.warning("shared cache unavailable: a page view was not counted", exc_info=True)
+    if isinstance(backend, RedisCache):
+        keys = [backend.make_and_validate_key(key) for key in (views_key, seen_key, visitors_key)]
+        backend._cache.get_client(keys[0], write=True).eval(VISIT_SCRIPT, len(keys), *keys, seen_seconds)
+        return
+    _increment(backend, views_key)
+    if backend.add(seen_key, 1, timeout=seen_seconds):
+        _increment(backend, visitors_key)
 
 
 def _increment(backend, key: str) -> None:
@@ -290,8 +293,21 @@ def _get_many(keys: list[str]) -> dict:
 
 
 def _call(operation: str, *args):
+    return _guarded(operation, lambda: getattr(cache, operation)(*args))
+
+
+_paused_until = 0.0  # after a cache error, this process leaves the cache alone until then
+
+
+def _guarded(operation: str, call, *args):
+    """Run a cache call; on any error (the cache is an accelerator) answer None, as a miss, and leave the
+    cache alone for PAUSE_SECONDS, so an outage costs one error and one log line per pause, not per hit."""
+    global _paused_until
+    if time.monotonic() < _paused_until:
+        return None
     try:
-        return getattr(cache, operation)(*args)
-    except Exception:  # the cache is an accelerator: any failure of it is a miss, never an error
-        log.warning("shared cache %s failed; answering without the cache", operation, exc_info=True)
+        return call(*args)
+    except Exception:
+        _paused_until = time.monotonic() + PAUSE_SECONDS
+        log.warning("shared cache %s failed; public answers skip it for %d s", operation, PAUSE_SECONDS, exc_info=True)
         return None

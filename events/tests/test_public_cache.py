@@ -6,9 +6,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from cafa.api import http_cache
 from events import public_cache
 from events.models import Event
-from events.views.public import PublicEventListView
+from events.views.public import PublicEventDetailView, PublicEventListView
 
 pytestmark = pytest.mark.django_db
 
@@ -307,17 +308,24 @@ def test_the_accept_header_is_honoured_as_before(anonymous, gig, accept, status,
 # --- The cache is an accelerator --------------------------------------------------------------
 
 
-def test_a_cache_outage_is_a_miss(anonymous, gig, monkeypatch):
+def test_a_cache_outage_is_a_miss(anonymous, gig, monkeypatch, caplog):
+    calls = []
+
     def broken(*args, **kwargs):
+        calls.append(args)
         raise ConnectionError("cache down")
 
     backend = caches["default"]
-    for operation in ("get_many", "set", "set_many", "add"):
+    for operation in ("get_many", "set", "set_many", "add", "incr"):
         monkeypatch.setattr(backend, operation, broken)
-    monkeypatch.setattr(PublicEventListView, "throttle_classes", [])  # throttles have their own story
-    for _ in range(2):
-        response = anonymous.get(EVENTS)
-        assert response.status_code == 200 and titles(response) == ["Highlife Night"]
+    for view in (PublicEventListView, PublicEventDetailView):
+        monkeypatch.setattr(view, "throttle_classes", [])  # throttles have their own story
+    monkeypatch.setattr(http_cache, "_paused_until", 0.0)
+    for _ in range(3):
+        assert titles(anonymous.get(EVENTS)) == ["Highlife Night"]
+        assert anonymous.get(detail(gig)).json()["title"] == "Highlife Night"
+    assert len(calls) == 1  # then the cache is left alone for a while
+    assert len([r for r in caplog.records if "shared cache" in r.getMessage()]) == 1
 
 
 def test_generations_are_tokens_so_a_lost_one_never_revives_old_answers(anonymous, gig, commit):
