@@ -10,18 +10,19 @@ A shared answer is built from a `PublicRequest` (scheme, host, path and canonica
 caller: there is no user to read, so it is the same for everyone who may see it.
 
 Every shared-cache call of this module fails open: a cache error is a miss, never an error; it is logged and
-the cache left alone for a few seconds (`_guarded`).
+the cache left alone for a few seconds (`_call`).
 """
 
 import hashlib
 import logging
+import pickle
 import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -231,37 +232,84 @@ class SharedAnswerMixin:
         """Called once per answer served (hit, miss or 304); `user` is None on the anonymous fast path."""
 
 
-VISIT_SCRIPT = """
-redis.call('INCR', KEYS[1])
-if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then redis.call('INCR', KEYS[3]) end
-"""
-
-
 def count_visit(*, views_key: str, seen_key: str, visitors_key: str, seen_seconds: int) -> None:
     """Add one to the counter `views_key`, and one to `visitors_key` the first time `seen_key` is set
-    (it lives `seen_seconds`). On Redis this is one round trip (a script), as a page hit has to stay
-    cheap; elsewhere Django's add and incr. A cache error loses this count, never the page."""
-    _guarded("count_visit", _count_visit, views_key, seen_key, visitors_key, seen_seconds)
+    (it lives `seen_seconds`): one round trip on Redis, as every event page hit pays it. A cache error
+    loses this count, never the page."""
+    _call("count_visit", views_key, seen_key, visitors_key, seen_seconds)
 
 
-def _count_visit(views_key: str, seen_key: str, visitors_key: str, seen_seconds: int) -> None:
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if isinstance(backend, RedisCache):
-        keys = [backend.make_and_validate_key(key) for key in (views_key, seen_key, visitors_key)]
-        backend._cache.get_client(keys[0], write=True).eval(VISIT_SCRIPT, len(keys), *keys, seen_seconds)
-        return
-    _increment(backend, views_key)
-    if backend.add(seen_key, 1, timeout=seen_seconds):
-        _increment(backend, visitors_key)
+class DjangoStore:
+    """Shared-cache calls through Django's cache API (local memory, or any other backend)."""
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    def get_many(self, keys: list[str]) -> dict:
+        return self.backend.get_many(keys)
+
+    def set(self, key: str, value, timeout) -> None:
+        self.backend.set(key, value, timeout)
+
+    def set_many(self, values: dict, timeout) -> None:
+        self.backend.set_many(values, timeout)
+
+    def add(self, key: str, value, timeout) -> bool:
+        return self.backend.add(key, value, timeout)
+
+    def count_visit(self, views_key: str, seen_key: str, visitors_key: str, seen_seconds: int) -> None:
+        self._increment(views_key)
+        if self.backend.add(seen_key, 1, timeout=seen_seconds):
+            self._increment(visitors_key)
+
+    def _increment(self, key: str) -> None:
+        if self.backend.add(key, 1, timeout=None):
+            return
+        try:
+            self.backend.incr(key)
+        except ValueError:  # evicted between add() and incr()
+            self.backend.add(key, 1, timeout=None)
 
 
-def _increment(backend, key: str) -> None:
-    if backend.add(key, 1, timeout=None):
-        return
-    try:
-        backend.incr(key)
-    except ValueError:  # evicted between add() and incr()
-        backend.add(key, 1, timeout=None)
+class RedisStore(DjangoStore):
+    """The same calls on Django's Redis cache, through one client kept for the process (Django builds a
+    client per call, a cost every hit would pay) and Django's keys. Values are pickled here, and read only
+    here; counters are plain integers, as Django's own `incr` and `get` expect them."""
+
+    VISIT_SCRIPT = """
+    redis.call('INCR', KEYS[1])
+    if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then redis.call('INCR', KEYS[3]) end
+    """
+
+    def __init__(self, backend):
+        super().__init__(backend)
+        self.client = backend._cache.get_client(write=True)
+
+    def get_many(self, keys: list[str]) -> dict:
+        values = self.client.mget([self.backend.make_key(key) for key in keys])
+        # pickles written by `set` below into our own cache, as Django's backend does
+        return {key: pickle.loads(value) for key, value in zip(keys, values, strict=True) if value}  # noqa: S301
+
+    def set(self, key: str, value, timeout) -> None:
+        self.client.set(self.backend.make_key(key), pickle.dumps(value), ex=timeout or None)
+
+    def set_many(self, values: dict, timeout) -> None:
+        self.client.mset({self.backend.make_key(key): pickle.dumps(value) for key, value in values.items()})
+
+    def add(self, key: str, value, timeout) -> bool:
+        return bool(self.client.set(self.backend.make_key(key), pickle.dumps(value), nx=True, ex=timeout))
+
+    def count_visit(self, views_key: str, seen_key: str, visitors_key: str, seen_seconds: int) -> None:
+        keys = [self.backend.make_key(key) for key in (views_key, seen_key, visitors_key)]
+        self.client.eval(self.VISIT_SCRIPT, len(keys), *keys, seen_seconds)
+
+
+def _store() -> DjangoStore:
+    backend = caches[DEFAULT_CACHE_ALIAS]  # one instance per thread
+    store = getattr(backend, "public_answers_store", None)
+    if store is None:
+        store = backend.public_answers_store = (RedisStore if isinstance(backend, RedisCache) else DjangoStore)(backend)
+    return store
 
 
 def _none_match(request, etag: str) -> bool:
@@ -292,21 +340,17 @@ def _get_many(keys: list[str]) -> dict:
     return _call("get_many", keys) or {}
 
 
-def _call(operation: str, *args):
-    return _guarded(operation, lambda: getattr(cache, operation)(*args))
-
-
 _paused_until = 0.0  # after a cache error, this process leaves the cache alone until then
 
 
-def _guarded(operation: str, call, *args):
-    """Run a cache call; on any error (the cache is an accelerator) answer None, as a miss, and leave the
-    cache alone for PAUSE_SECONDS, so an outage costs one error and one log line per pause, not per hit."""
+def _call(operation: str, *args):
+    """Run a shared-cache call; on any error (the cache is an accelerator) answer None, as a miss, and leave
+    the cache alone for PAUSE_SECONDS: an outage costs one error and one log line per pause, not per hit."""
     global _paused_until
     if time.monotonic() < _paused_until:
         return None
     try:
-        return call(*args)
+        return getattr(_store(), operation)(*args)
     except Exception:
         _paused_until = time.monotonic() + PAUSE_SECONDS
         log.warning("shared cache %s failed; public answers skip it for %d s", operation, PAUSE_SECONDS, exc_info=True)
