@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import QueryDict
 
 from cafa.api import http_cache
+from events.services.page_views import event_visit
 
 CATALOGUE = "events:generation:catalogue"
 LIST_NAMESPACE = "events:answer:list"
@@ -89,8 +90,9 @@ def find_categories_answer() -> http_cache.Lookup:
 # --- Event pages ------------------------------------------------------------------------------
 
 
-def find_event_answer(request, lookup: str) -> http_cache.Lookup:
-    """The page of `{event}` = `lookup`, served only under the generation of the event it shows.
+def find_event_answer(request, lookup: str, visitor: str) -> http_cache.Lookup:
+    """The page of `{event}` = `lookup`, served only under the generation of the event it shows, counting
+    `visitor`'s view of that event in the same round trip.
 
     Which event that is, this process learns from the answers it builds (`remember_event`); before that,
     the entry itself says (one more round trip), and without an entry an answer is built but not kept,
@@ -103,10 +105,15 @@ def find_event_answer(request, lookup: str) -> http_cache.Lookup:
         event_id = http_cache.find(key, None).subject
     if event_id is None:
         return http_cache.Lookup(key, None, None)
-    return http_cache.find(key, [event_generation(event_id)], subject=event_id)
+    visit = event_visit(event_id=event_id, visitor=visitor)
+    return http_cache.find(key, [event_generation(event_id)], subject=event_id, visit=visit)
 
 
-def remember_event(lookup: str, event_id: int) -> None:
+def remember_event(lookup: str, event_id: int | None) -> None:
+    """Learn (or, with None, forget) which event `{event}` = `lookup` shows."""
+    if event_id is None:
+        _event_ids.pop(lookup, None)
+        return
     if len(_event_ids) >= MAX_REMEMBERED_LOOKUPS:
         _event_ids.clear()
     _event_ids[lookup] = event_id

@@ -32,7 +32,7 @@ class PublicStatsView(SharedAnswerMixin, APIView):
     def get(self, request):
         return self.answer(request)
 
-    def find_answer(self, public, request):
+    def find_answer(self, public, request, *, user):
         return http_cache.find(PUBLIC_STATS_ANSWER_KEY, [])
 
     def build_answer(self, public):

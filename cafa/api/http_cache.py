@@ -65,6 +65,18 @@ class Lookup:
     answer: ReadyAnswer | None
     generation: tuple[str, ...] | None
     subject: int | None = None
+    counted: bool = False  # a visit of `subject` was counted with this lookup
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page view to count: `views_key` += 1, and `visitors_key` += 1 the first time `seen_key` is set
+    (it lives `seen_seconds`)."""
+
+    views_key: str
+    seen_key: str
+    visitors_key: str
+    seen_seconds: int
 
 
 class PublicRequest:
@@ -86,27 +98,25 @@ def entry_key(namespace: str, url: str) -> str:
     return f"{namespace}:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
-def find(key: str, generation_keys: Iterable[str] | None, *, subject: int | None = None) -> Lookup:
+def find(
+    key: str, generation_keys: Iterable[str] | None, *, subject: int | None = None, visit: Visit | None = None
+) -> Lookup:
     """Read an entry and the current generation in one round trip; the entry counts only if current.
 
     `generation_keys=None` means the generation is not known yet: the entry (if any) comes back as a
-    miss whose `subject` says whose generation to look at next.
+    miss whose `subject` says whose generation to look at next. A `visit` (of `subject`) is counted in the
+    same round trip, whatever the lookup finds: a page hit pays one round trip, not two.
     """
     if generation_keys is None:
         stale = _get_many([key]).get(key)
         return Lookup(key, None, None, stale.subject if isinstance(stale, ReadyAnswer) else None)
     generation_keys = list(generation_keys)
-    values = _get_many([key, *generation_keys])
+    values = _get_many([key, *generation_keys], visit)
     generation = _current_generation(generation_keys, values)
     answer = values.get(key)
-    if (
-        isinstance(answer, ReadyAnswer)
-        and generation is not None
-        and answer.generation == generation
-        and answer.is_fresh
-    ):
-        return Lookup(key, answer, generation, subject)
-    return Lookup(key, None, generation, subject)
+    if not (isinstance(answer, ReadyAnswer) and answer.generation == generation is not None and answer.is_fresh):
+        answer = None
+    return Lookup(key, answer, generation, subject, counted=visit is not None)
 
 
 def render(data, lookup: Lookup, subject: int | None = None) -> ReadyAnswer:
@@ -183,7 +193,7 @@ class SharedAnswerMixin:
     Everything else runs through DRF as usual, so errors, throttling and a bad token behave as before; the
     handler then calls `answer()`, which serves from the cache or builds, keeps and serves the answer.
 
-    Subclasses implement `find_answer(public, request, **kwargs) -> Lookup` and
+    Subclasses implement `find_answer(public, request, *, user, **kwargs) -> Lookup` and
     `build_answer(public, **kwargs) -> (data, subject)`, and may override `public_request` and
     `answer_served`. `personal = False` marks views that ignore credentials altogether.
     """
@@ -194,9 +204,9 @@ class SharedAnswerMixin:
         self.shared_lookup = None
         if is_shared_read(request) and not (self.personal and has_credentials(request)):
             self.headers = self.default_response_headers
-            lookup = self.find_answer(self.public_request(request), request, **kwargs)
+            lookup = self.find_answer(self.public_request(request), request, user=None, **kwargs)
             if lookup.answer is not None:
-                self.answer_served(request, lookup.answer.subject, user=None)
+                self.answer_served(request, lookup.answer.subject, user=None, counted=lookup.counted)
                 return respond(request, lookup.answer, shared=True, headers=self.headers, vary=self.vary)
             self.shared_lookup = lookup
         return super().dispatch(request, *args, **kwargs)
@@ -210,17 +220,18 @@ class SharedAnswerMixin:
         public = self.public_request(request)
         if not is_shared_read(request):
             data, subject = self.build_answer(public, **kwargs)
-            self.answer_served(request, subject, user=request.user)
+            self.answer_served(request, subject, user=request.user, counted=False)
             response = Response(data)
             patch_vary_headers(response, self.vary)
             return response
-        lookup = self.shared_lookup or self.find_answer(public, request, **kwargs)
+        lookup = self.shared_lookup or self.find_answer(public, request, user=request.user, **kwargs)
         answer = lookup.answer
         if answer is None:
             data, subject = self.build_answer(public, **kwargs)
             answer = render(data, lookup, subject)
             keep(lookup, answer)
-        self.answer_served(request, answer.subject, user=request.user)
+        counted = lookup.counted and lookup.subject == answer.subject
+        self.answer_served(request, answer.subject, user=request.user, counted=counted)
         shared = not (self.personal and has_credentials(request))
         return respond(request, answer, shared=shared, headers={}, vary=self.vary)
 
@@ -228,15 +239,14 @@ class SharedAnswerMixin:
         """The request as a shared answer may see it; lists narrow the query to its canonical form."""
         return PublicRequest(request, request.GET.copy())
 
-    def answer_served(self, request, subject: int | None, *, user) -> None:
-        """Called once per answer served (hit, miss or 304); `user` is None on the anonymous fast path."""
+    def answer_served(self, request, subject: int | None, *, user, counted: bool) -> None:
+        """Called once per answer served (hit, miss or 304); `user` is None on the anonymous fast path;
+        `counted` when `find_answer` already counted a visit (of the lookup's subject)."""
 
 
-def count_visit(*, views_key: str, seen_key: str, visitors_key: str, seen_seconds: int) -> None:
-    """Add one to the counter `views_key`, and one to `visitors_key` the first time `seen_key` is set
-    (it lives `seen_seconds`): one round trip on Redis, as every event page hit pays it. A cache error
-    loses this count, never the page."""
-    _call("count_visit", views_key, seen_key, visitors_key, seen_seconds)
+def count_visit(visit: Visit) -> None:
+    """Count a page view (one round trip on Redis). A cache error loses this count, never the page."""
+    _call("count_visit", visit)
 
 
 class DjangoStore:
@@ -245,8 +255,11 @@ class DjangoStore:
     def __init__(self, backend):
         self.backend = backend
 
-    def get_many(self, keys: list[str]) -> dict:
-        return self.backend.get_many(keys)
+    def get_many(self, keys: list[str], visit: Visit | None = None) -> dict:
+        values = self.backend.get_many(keys)
+        if visit is not None:
+            self.count_visit(visit)
+        return values
 
     def set(self, key: str, value, timeout) -> None:
         self.backend.set(key, value, timeout)
@@ -257,10 +270,10 @@ class DjangoStore:
     def add(self, key: str, value, timeout) -> bool:
         return self.backend.add(key, value, timeout)
 
-    def count_visit(self, views_key: str, seen_key: str, visitors_key: str, seen_seconds: int) -> None:
-        self._increment(views_key)
-        if self.backend.add(seen_key, 1, timeout=seen_seconds):
-            self._increment(visitors_key)
+    def count_visit(self, visit: Visit) -> None:
+        self._increment(visit.views_key)
+        if self.backend.add(visit.seen_key, 1, timeout=visit.seen_seconds):
+            self._increment(visit.visitors_key)
 
     def _increment(self, key: str) -> None:
         if self.backend.add(key, 1, timeout=None):
@@ -285,8 +298,12 @@ class RedisStore(DjangoStore):
         super().__init__(backend)
         self.client = backend._cache.get_client(write=True)
 
-    def get_many(self, keys: list[str]) -> dict:
-        values = self.client.mget([self.backend.make_key(key) for key in keys])
+    def get_many(self, keys: list[str], visit: Visit | None = None) -> dict:
+        pipeline = self.client.pipeline(transaction=False)
+        pipeline.mget([self.backend.make_key(key) for key in keys])
+        if visit is not None:
+            self._count(pipeline, visit)
+        values = pipeline.execute()[0]
         # pickles written by `set` below into our own cache, as Django's backend does
         return {key: pickle.loads(value) for key, value in zip(keys, values, strict=True) if value}  # noqa: S301
 
@@ -299,9 +316,12 @@ class RedisStore(DjangoStore):
     def add(self, key: str, value, timeout) -> bool:
         return bool(self.client.set(self.backend.make_key(key), pickle.dumps(value), nx=True, ex=timeout))
 
-    def count_visit(self, views_key: str, seen_key: str, visitors_key: str, seen_seconds: int) -> None:
-        keys = [self.backend.make_key(key) for key in (views_key, seen_key, visitors_key)]
-        self.client.eval(self.VISIT_SCRIPT, len(keys), *keys, seen_seconds)
+    def count_visit(self, visit: Visit) -> None:
+        self._count(self.client, visit)
+
+    def _count(self, client, visit: Visit) -> None:
+        keys = [self.backend.make_key(key) for key in (visit.views_key, visit.seen_key, visit.visitors_key)]
+        client.eval(self.VISIT_SCRIPT, len(keys), *keys, visit.seen_seconds)
 
 
 def _store() -> DjangoStore:
@@ -336,8 +356,8 @@ def _token() -> str:
     return secrets.token_hex(8)
 
 
-def _get_many(keys: list[str]) -> dict:
-    return _call("get_many", keys) or {}
+def _get_many(keys: list[str], visit: Visit | None = None) -> dict:
+    return _call("get_many", keys, visit) or {}
 
 
 _paused_until = 0.0  # after a cache error, this process leaves the cache alone until then

@@ -25,16 +25,21 @@ FLUSH_LOCK_TIMEOUT = 300
 FLUSH_BATCH = 500
 
 
-def record_event_view(*, event_id: int, visitor: str) -> None:
-    """Count one view of the event, and one unique visitor once per Accra day per `visitor` key. No DB write;
-    one cache round trip on Redis (every hit of an event page pays it)."""
+def event_visit(*, event_id: int, visitor: str) -> http_cache.Visit:
+    """One view of the event, and one unique visitor once per Accra day per `visitor` key, as counters in the
+    cache; `http_cache.find` can count it in the round trip that looks the page up."""
     today = timezone.localdate(timezone=ZoneInfo(settings.EVENT_TIME_ZONE)).isoformat()
-    http_cache.count_visit(
+    return http_cache.Visit(
         views_key=VIEWS_KEY.format(event_id),
         seen_key=SEEN_KEY.format(event_id, today, visitor),
         visitors_key=VISITORS_KEY.format(event_id),
         seen_seconds=SEEN_TIMEOUT,
     )
+
+
+def record_event_view(*, event_id: int, visitor: str) -> None:
+    """Count one view of the event and its visitor (`event_visit`). No DB write; one cache round trip."""
+    http_cache.count_visit(event_visit(event_id=event_id, visitor=visitor))
 
 
 def flush_event_view_counts() -> int:

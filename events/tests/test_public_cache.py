@@ -97,6 +97,27 @@ def test_an_event_page_from_the_cache_still_counts_its_view_and_visitor(anonymou
     assert (gig.page_views, gig.unique_visitors) == (6, 2)
 
 
+def test_every_answer_served_counts_once(anonymous, gig, organizer):
+    from events import services
+
+    etag = warm(anonymous, detail(gig))["ETag"]  # a miss, then one kept
+    anonymous.get(detail(gig))  # a hit
+    anonymous.get(detail(gig), HTTP_IF_NONE_MATCH=etag)  # a 304
+    client_with_token(organizer).get(detail(gig))  # signed in
+    services.flush_event_view_counts()
+    gig.refresh_from_db()
+    assert (gig.page_views, gig.unique_visitors) == (5, 2)
+
+
+def test_a_slug_taken_again_shows_its_new_event(anonymous, organizer_client, gig, make_event, commit):
+    warm(anonymous, detail(gig))
+    response = commit(lambda: organizer_client.delete(f"{EVENTS}{gig.slug}/delete/"))
+    assert response.status_code == 200
+    successor = make_event(title="Highlife Night", slug=gig.slug, venue_city="Kumasi")
+    for _ in range(3):
+        assert anonymous.get(detail(successor)).json()["venue"]["city"] == "Kumasi"
+
+
 def test_spellings_of_one_list_query_share_one_answer(anonymous, make_event, django_assert_num_queries):
     for _ in range(7):
         make_event()

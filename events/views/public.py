@@ -11,6 +11,7 @@ from rest_framework.throttling import BaseThrottle
 from cafa.api.http_cache import PublicRequest, SharedAnswerMixin
 from cafa.api.pagination import OneQueryLargePagination
 from events import public_cache, selectors, services
+from events.exceptions import EventNotFound
 from events.filters import PastEventFilter, PublicEventFilter, run_filterset
 from events.models import Event
 from events.serializers import public as shapes
@@ -35,7 +36,7 @@ class CategoryListView(SharedAnswerMixin, GenericAPIView):
     def get(self, request):
         return self.answer(request)
 
-    def find_answer(self, public, request):
+    def find_answer(self, public, request, *, user):
         return public_cache.find_categories_answer()
 
     def build_answer(self, public):
@@ -64,7 +65,7 @@ class PublicEventListView(SharedAnswerMixin, GenericAPIView):
         query = public_cache.catalogue_query(request.GET, self.filterset_class, self.pagination_class)
         return PublicRequest(request, query)
 
-    def find_answer(self, public, request):
+    def find_answer(self, public, request, *, user):
         return public_cache.find_list_answer(public)
 
     def build_answer(self, public):
@@ -91,13 +92,18 @@ class PublicEventDetailView(SharedAnswerMixin, GenericAPIView):
     def get(self, request, event):
         return self.answer(request, event=event)
 
-    def find_answer(self, public, request, event):
-        return public_cache.find_event_answer(request, event)
+    def find_answer(self, public, request, *, user, event):
+        return public_cache.find_event_answer(request, event, visitor_key(request, user))
 
     def build_answer(self, public, event):
-        page = selectors.public_event_page(event)
+        try:
+            page = selectors.public_event_page(event)
+        except EventNotFound:
+            public_cache.remember_event(event, None)
+            raise
         public_cache.remember_event(event, page.event["id"])
         return shapes.event_page(page, public, timezone.now()), page.event["id"]
 
-    def answer_served(self, request, subject, *, user):
-        services.record_event_view(event_id=subject, visitor=visitor_key(request, user))
+    def answer_served(self, request, subject, *, user, counted):
+        if not counted:
+            services.record_event_view(event_id=subject, visitor=visitor_key(request, user))
