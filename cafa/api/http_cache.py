@@ -9,32 +9,26 @@ a figure that no write bumps (stock after a purchase, an event turning `ongoing`
 A shared answer is built from a `PublicRequest` (scheme, host, path and canonical query), never from the
 caller: there is no user to read, so it is the same for everyone who may see it.
 
-Every shared-cache call of this module fails open: a cache error is a miss, never an error; it is logged and
-the cache left alone for a few seconds (`_call`).
+Every call to the shared cache goes through cafa/api/shared_cache.py, where a cache error is a miss.
 """
 
 import hashlib
-import logging
-import pickle
 import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, caches
-from django.core.cache.backends.redis import RedisCache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-log = logging.getLogger(__name__)
+from cafa.api import shared_cache
 
 JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})
 KEPT_ON_NOT_MODIFIED = ("Allow", "Cache-Control", "ETag", "Vary")
-PAUSE_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -68,17 +62,6 @@ class Lookup:
     counted: bool = False  # a visit of `subject` was counted with this lookup
 
 
-@dataclass(frozen=True)
-class Visit:
-    """A page view to count: `views_key` += 1, and `visitors_key` += 1 the first time `seen_key` is set
-    (it lives `seen_seconds`)."""
-
-    views_key: str
-    seen_key: str
-    visitors_key: str
-    seen_seconds: int
-
-
 class PublicRequest:
     """What a shared answer may depend on: scheme, host, path and the canonical query. Never the caller."""
 
@@ -99,7 +82,11 @@ def entry_key(namespace: str, url: str) -> str:
 
 
 def find(
-    key: str, generation_keys: Iterable[str] | None, *, subject: int | None = None, visit: Visit | None = None
+    key: str,
+    generation_keys: Iterable[str] | None,
+    *,
+    subject: int | None = None,
+    visit: shared_cache.Visit | None = None,
 ) -> Lookup:
     """Read an entry and the current generation in one round trip; the entry counts only if current.
 
@@ -108,10 +95,10 @@ def find(
     same round trip, whatever the lookup finds: a page hit pays one round trip, not two.
     """
     if generation_keys is None:
-        stale = _get_many([key]).get(key)
+        stale = shared_cache.get_many([key]).get(key)
         return Lookup(key, None, None, stale.subject if isinstance(stale, ReadyAnswer) else None)
     generation_keys = list(generation_keys)
-    values = _get_many([key, *generation_keys], visit)
+    values = shared_cache.get_many([key, *generation_keys], visit)
     generation = _current_generation(generation_keys, values)
     answer = values.get(key)
     if not (isinstance(answer, ReadyAnswer) and answer.generation == generation is not None and answer.is_fresh):
@@ -132,13 +119,13 @@ def render(data, lookup: Lookup, subject: int | None = None) -> ReadyAnswer:
 def keep(lookup: Lookup, answer: ReadyAnswer) -> None:
     """Store an answer for PUBLIC_CACHE_SECONDS, unless its generation was unknown when it was built."""
     if answer.generation is not None:
-        _call("set", lookup.key, answer, settings.PUBLIC_CACHE_SECONDS)
+        shared_cache.put(lookup.key, answer, settings.PUBLIC_CACHE_SECONDS)
 
 
 def bump(*generation_keys: str) -> None:
     """Give each generation a new token: every answer built under the old ones is stale from now on."""
     if generation_keys:
-        _call("set_many", {key: _token() for key in generation_keys}, None)
+        shared_cache.put_many({key: _token() for key in generation_keys}, None)
 
 
 def is_shared_read(request) -> bool:
@@ -244,94 +231,6 @@ class SharedAnswerMixin:
         `counted` when `find_answer` already counted a visit (of the lookup's subject)."""
 
 
-def count_visit(visit: Visit) -> None:
-    """Count a page view (one round trip on Redis). A cache error loses this count, never the page."""
-    _call("count_visit", visit)
-
-
-class DjangoStore:
-    """Shared-cache calls through Django's cache API (local memory, or any other backend)."""
-
-    def __init__(self, backend):
-        self.backend = backend
-
-    def get_many(self, keys: list[str], visit: Visit | None = None) -> dict:
-        values = self.backend.get_many(keys)
-        if visit is not None:
-            self.count_visit(visit)
-        return values
-
-    def set(self, key: str, value, timeout) -> None:
-        self.backend.set(key, value, timeout)
-
-    def set_many(self, values: dict, timeout) -> None:
-        self.backend.set_many(values, timeout)
-
-    def add(self, key: str, value, timeout) -> bool:
-        return self.backend.add(key, value, timeout)
-
-    def count_visit(self, visit: Visit) -> None:
-        self._increment(visit.views_key)
-        if self.backend.add(visit.seen_key, 1, timeout=visit.seen_seconds):
-            self._increment(visit.visitors_key)
-
-    def _increment(self, key: str) -> None:
-        if self.backend.add(key, 1, timeout=None):
-            return
-        try:
-            self.backend.incr(key)
-        except ValueError:  # evicted between add() and incr()
-            self.backend.add(key, 1, timeout=None)
-
-
-class RedisStore(DjangoStore):
-    """The same calls on Django's Redis cache, through one client kept for the process (Django builds a
-    client per call, a cost every hit would pay) and Django's keys. Values are pickled here, and read only
-    here; counters are plain integers, as Django's own `incr` and `get` expect them."""
-
-    VISIT_SCRIPT = """
-    redis.call('INCR', KEYS[1])
-    if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then redis.call('INCR', KEYS[3]) end
-    """
-
-    def __init__(self, backend):
-        super().__init__(backend)
-        self.client = backend._cache.get_client(write=True)
-
-    def get_many(self, keys: list[str], visit: Visit | None = None) -> dict:
-        pipeline = self.client.pipeline(transaction=False)
-        pipeline.mget([self.backend.make_key(key) for key in keys])
-        if visit is not None:
-            self._count(pipeline, visit)
-        values = pipeline.execute()[0]
-        # pickles written by `set` below into our own cache, as Django's backend does
-        return {key: pickle.loads(value) for key, value in zip(keys, values, strict=True) if value}  # noqa: S301
-
-    def set(self, key: str, value, timeout) -> None:
-        self.client.set(self.backend.make_key(key), pickle.dumps(value), ex=timeout or None)
-
-    def set_many(self, values: dict, timeout) -> None:
-        self.client.mset({self.backend.make_key(key): pickle.dumps(value) for key, value in values.items()})
-
-    def add(self, key: str, value, timeout) -> bool:
-        return bool(self.client.set(self.backend.make_key(key), pickle.dumps(value), nx=True, ex=timeout))
-
-    def count_visit(self, visit: Visit) -> None:
-        self._count(self.client, visit)
-
-    def _count(self, client, visit: Visit) -> None:
-        keys = [self.backend.make_key(key) for key in (visit.views_key, visit.seen_key, visit.visitors_key)]
-        client.eval(self.VISIT_SCRIPT, len(keys), *keys, visit.seen_seconds)
-
-
-def _store() -> DjangoStore:
-    backend = caches[DEFAULT_CACHE_ALIAS]  # one instance per thread
-    store = getattr(backend, "public_answers_store", None)
-    if store is None:
-        store = backend.public_answers_store = (RedisStore if isinstance(backend, RedisCache) else DjangoStore)(backend)
-    return store
-
-
 def _none_match(request, etag: str) -> bool:
     header = request.META.get("HTTP_IF_NONE_MATCH")
     if not header:
@@ -346,7 +245,7 @@ def _current_generation(keys: list[str], values: dict) -> tuple[str, ...] | None
     for key in keys:
         if key not in values:
             token = _token()
-            if not _call("add", key, token, None):
+            if not shared_cache.add(key, token, None):
                 return None
             values[key] = token
     return tuple(values[key] for key in keys)
@@ -354,24 +253,3 @@ def _current_generation(keys: list[str], values: dict) -> tuple[str, ...] | None
 
 def _token() -> str:
     return secrets.token_hex(8)
-
-
-def _get_many(keys: list[str], visit: Visit | None = None) -> dict:
-    return _call("get_many", keys, visit) or {}
-
-
-_paused_until = 0.0  # after a cache error, this process leaves the cache alone until then
-
-
-def _call(operation: str, *args):
-    """Run a shared-cache call; on any error (the cache is an accelerator) answer None, as a miss, and leave
-    the cache alone for PAUSE_SECONDS: an outage costs one error and one log line per pause, not per hit."""
-    global _paused_until
-    if time.monotonic() < _paused_until:
-        return None
-    try:
-        return getattr(_store(), operation)(*args)
-    except Exception:
-        _paused_until = time.monotonic() + PAUSE_SECONDS
-        log.warning("shared cache %s failed; public answers skip it for %d s", operation, PAUSE_SECONDS, exc_info=True)
-        return None

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
-from cafa.api import http_cache
+from cafa.api import shared_cache
 from events.models import Event
 
 VIEWS_KEY = "events:page-views:{}"
@@ -25,11 +25,11 @@ FLUSH_LOCK_TIMEOUT = 300
 FLUSH_BATCH = 500
 
 
-def event_visit(*, event_id: int, visitor: str) -> http_cache.Visit:
+def event_visit(*, event_id: int, visitor: str) -> shared_cache.Visit:
     """One view of the event, and one unique visitor once per Accra day per `visitor` key, as counters in the
     cache; `http_cache.find` can count it in the round trip that looks the page up."""
     today = timezone.localdate(timezone=ZoneInfo(settings.EVENT_TIME_ZONE)).isoformat()
-    return http_cache.Visit(
+    return shared_cache.Visit(
         views_key=VIEWS_KEY.format(event_id),
         seen_key=SEEN_KEY.format(event_id, today, visitor),
         visitors_key=VISITORS_KEY.format(event_id),
@@ -39,7 +39,7 @@ def event_visit(*, event_id: int, visitor: str) -> http_cache.Visit:
 
 def record_event_view(*, event_id: int, visitor: str) -> None:
     """Count one view of the event and its visitor (`event_visit`). No DB write; one cache round trip."""
-    http_cache.count_visit(event_visit(event_id=event_id, visitor=visitor))
+    shared_cache.count_visit(event_visit(event_id=event_id, visitor=visitor))
 
 
 def flush_event_view_counts() -> int:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from cafa.api import http_cache
+from cafa.api import shared_cache
 from events import public_cache
 from events.models import Event
 from events.views.public import PublicEventDetailView, PublicEventListView
@@ -340,10 +340,10 @@ def test_a_cache_outage_is_a_miss(anonymous, gig, monkeypatch, caplog):
 
             return broken
 
-    monkeypatch.setattr(http_cache, "_store", BrokenStore)
+    monkeypatch.setattr(shared_cache, "_store", BrokenStore)
     for view in (PublicEventListView, PublicEventDetailView):
         monkeypatch.setattr(view, "throttle_classes", [])  # throttles have their own story
-    monkeypatch.setattr(http_cache, "_paused_until", 0.0)
+    monkeypatch.setattr(shared_cache, "_paused_until", 0.0)
     for _ in range(3):
         assert titles(anonymous.get(EVENTS)) == ["Highlife Night"]
         assert anonymous.get(detail(gig)).json()["title"] == "Highlife Night"
