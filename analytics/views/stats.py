@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import selectors
+from analytics.selectors import public_stats, user_stats
 from analytics.serializers.stats import PublicStatsSerializer, UserDashboardSerializer
 from cafa.api import http_cache
 from cafa.api.http_cache import SharedAnswerMixin
@@ -18,7 +18,7 @@ class UserStatsView(APIView):
 
     @extend_schema(responses={200: UserDashboardSerializer})
     def get(self, request):
-        return Response(UserDashboardSerializer(selectors.user_dashboard(request.user)).data)
+        return Response(UserDashboardSerializer(user_stats.user_dashboard(request.user)).data)
 
 
 class PublicStatsView(SharedAnswerMixin, APIView):
@@ -36,4 +36,4 @@ class PublicStatsView(SharedAnswerMixin, APIView):
         return http_cache.find(PUBLIC_STATS_ANSWER_KEY, [])
 
     def build_answer(self, public):
-        return {"success": True, "data": PublicStatsSerializer(selectors.public_stats()).data}, None
+        return {"success": True, "data": PublicStatsSerializer(public_stats.public_stats()).data}, None
