@@ -13,6 +13,8 @@ PUBLIC_CACHE_SECONDS: stock after purchases, an event turning `ongoing`, and wha
 other events (its similar events and its organizer's totals).
 """
 
+from dataclasses import replace
+
 from django.db import transaction
 from django.http import QueryDict
 
@@ -47,8 +49,8 @@ def catalogue_query(query_params, filterset_class, pagination_class) -> QueryDic
     """The canonical form of a list query: the documented parameters only (others are ignored, as the
     filters always did), each once with its last value, empty and default values left out, sorted.
 
-    Requests that differ only in spelling share one answer, and its `next`/`previous` links carry the
-    canonical query.
+    Requests that differ only in spelling share one answer; its `next`/`previous` links are written for
+    each request from its own query (cafa/api/http_cache.py, PageSlots).
     """
     defaults = {"page": "1", "page_size": str(pagination_class.page_size)}
     if "status" in filterset_class.base_filters:
@@ -79,34 +81,37 @@ def _page_number(value) -> str | None:
     return str(int(stripped)) if stripped.isascii() and stripped.isdigit() else value
 
 
-def find_list_answer(public) -> http_cache.Lookup:
-    return http_cache.find(http_cache.entry_key(LIST_NAMESPACE, public.build_absolute_uri()), [CATALOGUE])
+def find_list_answer(public, rate_limit=None) -> http_cache.Lookup:
+    key = http_cache.entry_key(LIST_NAMESPACE, public.build_absolute_uri())
+    return http_cache.find(key, [CATALOGUE], rate_limit=rate_limit)
 
 
-def find_categories_answer() -> http_cache.Lookup:
-    return http_cache.find(CATEGORIES_KEY, [CATALOGUE])
+def find_categories_answer(rate_limit=None) -> http_cache.Lookup:
+    return http_cache.find(CATEGORIES_KEY, [CATALOGUE], rate_limit=rate_limit)
 
 
 # --- Event pages ------------------------------------------------------------------------------
 
 
-def find_event_answer(request, lookup: str, visitor: str) -> http_cache.Lookup:
+def find_event_answer(request, lookup: str, visitor: str, rate_limit=None) -> http_cache.Lookup:
     """The page of `{event}` = `lookup`, served only under the generation of the event it shows, counting
-    `visitor`'s view of that event in the same round trip.
+    `visitor`'s view of that event in the same round trip as the `rate_limit`'s check (if it admits).
 
     Which event that is, this process learns from the answers it builds (`remember_event`); before that,
-    the entry itself says (one more round trip), and without an entry an answer is built but not kept,
-    because its generation could not be read before the data. A wrong guess (a slug freed by a deletion
-    and taken again) only costs a miss: the entry records the event it shows.
+    the entry itself says (one more round trip, which checks the rate limit), and without an entry an
+    answer is built but not kept, because its generation could not be read before the data. A wrong guess
+    (a slug freed by a deletion and taken again) only costs a miss: the entry records the event it shows.
     """
     key = http_cache.entry_key(DETAIL_NAMESPACE, request.build_absolute_uri(request.path))
-    event_id = _event_ids.get(lookup)
+    event_id, admission = _event_ids.get(lookup), None
     if event_id is None:
-        event_id = http_cache.find(key, None).subject
-    if event_id is None:
-        return http_cache.Lookup(key, None, None)
+        probe = http_cache.find(key, None, rate_limit=rate_limit)
+        if probe.subject is None or not probe.admitted:
+            return probe
+        event_id, admission, rate_limit = probe.subject, probe.admission, None  # checked once
     visit = event_visit(event_id=event_id, visitor=visitor)
-    return http_cache.find(key, [event_generation(event_id)], subject=event_id, visit=visit)
+    found = http_cache.find(key, [event_generation(event_id)], subject=event_id, visit=visit, rate_limit=rate_limit)
+    return found if admission is None else replace(found, admission=admission)
 
 
 def remember_event(lookup: str, event_id: int | None) -> None:

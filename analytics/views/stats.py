@@ -32,8 +32,8 @@ class PublicStatsView(SharedAnswerMixin, APIView):
     def get(self, request):
         return self.answer(request)
 
-    def find_answer(self, public, request, *, user):
-        return http_cache.find(PUBLIC_STATS_ANSWER_KEY, [])
+    def find_answer(self, public, request, *, user, rate_limit):
+        return http_cache.find(PUBLIC_STATS_ANSWER_KEY, [], rate_limit=rate_limit)
 
     def build_answer(self, public):
         return {"success": True, "data": PublicStatsSerializer(public_stats.public_stats()).data}, None

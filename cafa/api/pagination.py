@@ -5,12 +5,25 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, Subquery, Value
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+PAGE_QUERY_PARAM = "page"
+
+
+def page_url(request, page: int | None) -> str | None:
+    """`request`'s own URL with every query parameter kept and only `page` changed (CONTRACT.md §1.8), as
+    DRF's paginator writes `next` and `previous`: page 1 drops the parameter; no page, no link."""
+    if page is None:
+        return None
+    url = request.build_absolute_uri()
+    return remove_query_param(url, PAGE_QUERY_PARAM) if page == 1 else replace_query_param(url, PAGE_QUERY_PARAM, page)
 
 
 class StandardPagination(PageNumberPagination):
     """`count, next, previous, current_page, total_pages, page_size, results` (+ `summary`)."""
 
     page_size = 20
+    page_query_param = PAGE_QUERY_PARAM
     page_size_query_param = "page_size"
     max_page_size = 100
 

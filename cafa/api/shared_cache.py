@@ -1,22 +1,23 @@
-"""The shared cache (Django's default cache: Redis in production) as the public answers use it.
+"""The shared cache (Django's default cache: Redis in production) as the public answers and the anonymous
+rate limit use it: a few batched calls, each one round trip on Redis.
 
-Every call fails open: a cache error is a miss (reads answer nothing, writes are dropped, a visit goes
-uncounted), never an error for the client. It is logged once, and this process then leaves the cache
-alone for PAUSE_SECONDS, so an outage, or a Redis that hangs, costs one failed call per pause, not one
-per request.
+On Redis (cafa.cache.FailSoftRedisCache) the calls run through the backend's own client (`run`), so they
+fail soft like every cache call: an error, or a call during the pause after one, is a miss (reads answer
+nothing, writes are dropped, a visit goes uncounted, every request is admitted) and is logged under the
+keys' component and scope. Any other backend (local memory on the embedded default) is used through
+Django's cache API, with the same results.
+
+Values (answers, generation tokens) are pickled here and read only here; counters are plain integers, as
+Django's own `incr` and `get` expect them.
 """
 
-import logging
 import pickle
-import time
+import secrets
 from dataclasses import dataclass
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
-from django.core.cache.backends.redis import RedisCache
 
-log = logging.getLogger(__name__)
-
-PAUSE_SECONDS = 5
+from cafa.cache import FailSoftRedisCache
 
 
 @dataclass(frozen=True)
@@ -30,52 +31,165 @@ class Visit:
     seen_seconds: int
 
 
-def get_many(keys: list[str], visit: Visit | None = None) -> dict:
-    """The values of `keys` that are present; a `visit` is counted in the same round trip."""
-    return _call("get_many", keys, visit) or {}
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `limit` requests under `key` in any `window` seconds ending at `now`: a sliding log of the
+    requests admitted, as DRF's SimpleRateThrottle keeps (a refused request is not logged)."""
+
+    key: str
+    limit: int
+    window: int
+    now: float
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A rate limit's verdict; `wait` is how long a refused request must wait for a free slot."""
+
+    allowed: bool
+    wait: float | None = None
+
+
+ADMITTED = Admission(allowed=True)
+
+
+@dataclass(frozen=True)
+class Read:
+    """What `read` found: the values present, and the verdict of its rate limit (None when none was given)."""
+
+    values: dict
+    admission: Admission | None
+
+
+def read(keys: list[str], *, visit: Visit | None = None, rate_limit: RateLimit | None = None) -> Read:
+    """The values of `keys` that are present, in one round trip with the rate limit's check and, if the
+    request is admitted, the `visit`."""
+    backend = caches[DEFAULT_CACHE_ALIAS]  # one instance per thread
+    if not isinstance(backend, FailSoftRedisCache):
+        return _DjangoCalls(backend).read(keys, visit, rate_limit)
+    failed = Read({}, ADMITTED if rate_limit else None)  # fail open
+    label = [*keys, *([rate_limit.key] if rate_limit else []), *([visit.views_key] if visit else [])]
+    return backend.run("read", label, failed, lambda client: _RedisCalls(backend, client).read(keys, visit, rate_limit))
+
+
+def admit(rate_limit: RateLimit) -> Admission:
+    """Check and log a request under `rate_limit` (one round trip)."""
+    return read([], rate_limit=rate_limit).admission
+
+
+def count_visit(visit: Visit) -> None:
+    """Count a page view (one round trip)."""
+    read([], visit=visit)
 
 
 def put(key: str, value, timeout) -> None:
     """Store `value` for `timeout` seconds (None: until evicted)."""
-    _call("set", key, value, timeout)
+    put_many({key: value}, timeout)
 
 
 def put_many(values: dict, timeout) -> None:
-    _call("set_many", values, timeout)
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, FailSoftRedisCache):
+        backend.set_many(values, timeout)
+        return
+    backend.run("put", list(values), None, lambda client: _RedisCalls(backend, client).put_many(values, timeout))
 
 
 def add(key: str, value, timeout) -> bool:
     """Store unless present; False when present (or the cache is unreachable)."""
-    return bool(_call("add", key, value, timeout))
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, FailSoftRedisCache):
+        return backend.add(key, value, timeout)
+    return backend.run("add", key, False, lambda client: _RedisCalls(backend, client).add(key, value, timeout))
 
 
-def count_visit(visit: Visit) -> None:
-    """Count a page view (one round trip on Redis)."""
-    _call("count_visit", visit)
+class _RedisCalls:
+    """The calls on Redis, under Django's keys (`make_key`): a pipeline, with one Lua script for the rate
+    limit and the visit, so that the visit is counted only when the request is admitted."""
+
+    # KEYS: [the rate log] [views, seen, visitors]; ARGV: limit (-1: no rate limit), window, now, log entry,
+    # seen seconds. Returns nothing when admitted, else the time of the oldest logged request.
+    ADMIT_AND_COUNT = """
+    local first = 1
+    local limit = tonumber(ARGV[1])
+    if limit >= 0 then
+      first = 2
+      local now, window = tonumber(ARGV[3]), tonumber(ARGV[2])
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+      if redis.call('ZCARD', KEYS[1]) >= limit then
+        return redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ARGV[3]
+      end
+      redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+      redis.call('EXPIRE', KEYS[1], ARGV[2])
+    end
+    if #KEYS >= first + 2 then
+      redis.call('INCR', KEYS[first])
+      if redis.call('SET', KEYS[first + 1], '1', 'NX', 'EX', ARGV[5]) then redis.call('INCR', KEYS[first + 2]) end
+    end
+    return false
+    """
+
+    def __init__(self, backend, client):
+        self.backend = backend
+        self.client = client
+
+    def read(self, keys: list[str], visit: Visit | None, rate_limit: RateLimit | None) -> Read:
+        pipeline = self.client.pipeline(transaction=False)
+        if visit or rate_limit:
+            self._admit_and_count(pipeline, visit, rate_limit)
+        if keys:
+            pipeline.mget([self.backend.make_key(key) for key in keys])
+        results = pipeline.execute()
+        values = results.pop() if keys else []
+        admission = None
+        if rate_limit:
+            oldest = results[0]
+            admission = ADMITTED if oldest is None else _refused(rate_limit, float(oldest))
+        return Read({key: value for key, value in zip(keys, map(_loads, values), strict=True) if value}, admission)
+
+    def put_many(self, values: dict, timeout) -> None:
+        if timeout == 0:  # as Django's cache: kept for no time at all
+            self.client.delete(*(self.backend.make_key(key) for key in values))
+            return
+        pipeline = self.client.pipeline(transaction=False)
+        for key, value in values.items():
+            pipeline.set(self.backend.make_key(key), pickle.dumps(value), ex=timeout)
+        pipeline.execute()
+
+    def add(self, key: str, value, timeout) -> bool:
+        return bool(self.client.set(self.backend.make_key(key), pickle.dumps(value), nx=True, ex=timeout))
+
+    def _admit_and_count(self, pipeline, visit: Visit | None, rate_limit: RateLimit | None) -> None:
+        keys = [rate_limit.key] if rate_limit else []
+        if visit:
+            keys += [visit.views_key, visit.seen_key, visit.visitors_key]
+        limit, window, now = (rate_limit.limit, rate_limit.window, rate_limit.now) if rate_limit else (-1, 0, 0)
+        entry = f"{now!r}:{secrets.token_hex(6)}"
+        seen_seconds = visit.seen_seconds if visit else 0
+        keys = [self.backend.make_key(key) for key in keys]
+        pipeline.eval(self.ADMIT_AND_COUNT, len(keys), *keys, limit, window, repr(now), entry, seen_seconds)
 
 
-class DjangoStore:
-    """Shared-cache calls through Django's cache API (local memory, or any other backend)."""
+class _DjangoCalls:
+    """The same calls through Django's cache API (local memory, or any other backend)."""
 
     def __init__(self, backend):
         self.backend = backend
 
-    def get_many(self, keys: list[str], visit: Visit | None = None) -> dict:
-        values = self.backend.get_many(keys)
-        if visit is not None:
-            self.count_visit(visit)
-        return values
+    def read(self, keys: list[str], visit: Visit | None, rate_limit: RateLimit | None) -> Read:
+        admission = self._admit(rate_limit) if rate_limit else None
+        if visit and (admission is None or admission.allowed):
+            self._count(visit)
+        return Read(self.backend.get_many(keys) if keys else {}, admission)
 
-    def set(self, key: str, value, timeout) -> None:
-        self.backend.set(key, value, timeout)
+    def _admit(self, rate_limit: RateLimit) -> Admission:
+        log = [at for at in self.backend.get(rate_limit.key, []) if at > rate_limit.now - rate_limit.window]
+        if len(log) >= rate_limit.limit:
+            return _refused(rate_limit, log[0] if log else rate_limit.now)
+        self.backend.set(rate_limit.key, [*log, rate_limit.now], rate_limit.window)
+        return ADMITTED
 
-    def set_many(self, values: dict, timeout) -> None:
-        self.backend.set_many(values, timeout)
-
-    def add(self, key: str, value, timeout) -> bool:
-        return self.backend.add(key, value, timeout)
-
-    def count_visit(self, visit: Visit) -> None:
+    def _count(self, visit: Visit) -> None:
         self._increment(visit.views_key)
         if self.backend.add(visit.seen_key, 1, timeout=visit.seen_seconds):
             self._increment(visit.visitors_key)
@@ -89,72 +203,16 @@ class DjangoStore:
             self.backend.add(key, 1, timeout=None)
 
 
-class RedisStore(DjangoStore):
-    """The same calls on Django's Redis cache, through one client kept for the process (Django builds a
-    client per call, a cost every hit would pay) and Django's keys. Values are pickled here, and read only
-    here; counters are plain integers, as Django's own `incr` and `get` expect them."""
-
-    VISIT_SCRIPT = """
-    redis.call('INCR', KEYS[1])
-    if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then redis.call('INCR', KEYS[3]) end
-    """
-
-    def __init__(self, backend):
-        super().__init__(backend)
-        self.client = backend._cache.get_client(write=True)
-
-    def get_many(self, keys: list[str], visit: Visit | None = None) -> dict:
-        pipeline = self.client.pipeline(transaction=False)
-        pipeline.mget([self.backend.make_key(key) for key in keys])
-        if visit is not None:
-            self._count(pipeline, visit)
-        values = pipeline.execute()[0]
-        # pickles written by `set` below into our own cache, as Django's backend does
-        return {key: pickle.loads(value) for key, value in zip(keys, values, strict=True) if value}  # noqa: S301
-
-    def set(self, key: str, value, timeout) -> None:
-        if timeout == 0:  # as Django's cache: kept for no time at all
-            self.client.delete(self.backend.make_key(key))
-            return
-        self.client.set(self.backend.make_key(key), pickle.dumps(value), ex=timeout)
-
-    def set_many(self, values: dict, timeout) -> None:
-        pipeline = self.client.pipeline(transaction=False)
-        for key, value in values.items():
-            pipeline.set(self.backend.make_key(key), pickle.dumps(value), ex=timeout)
-        pipeline.execute()
-
-    def add(self, key: str, value, timeout) -> bool:
-        return bool(self.client.set(self.backend.make_key(key), pickle.dumps(value), nx=True, ex=timeout))
-
-    def count_visit(self, visit: Visit) -> None:
-        self._count(self.client, visit)
-
-    def _count(self, client, visit: Visit) -> None:
-        keys = [self.backend.make_key(key) for key in (visit.views_key, visit.seen_key, visit.visitors_key)]
-        client.eval(self.VISIT_SCRIPT, len(keys), *keys, visit.seen_seconds)
+def _refused(rate_limit: RateLimit, oldest: float) -> Admission:
+    """Refused until the oldest logged request leaves the window (DRF's `wait` for a full log)."""
+    return Admission(allowed=False, wait=max(0.0, rate_limit.window - (rate_limit.now - oldest)))
 
 
-def _store() -> DjangoStore:
-    backend = caches[DEFAULT_CACHE_ALIAS]  # one instance per thread
-    store = getattr(backend, "public_answers_store", None)
-    if store is None:
-        store = backend.public_answers_store = (RedisStore if isinstance(backend, RedisCache) else DjangoStore)(backend)
-    return store
-
-
-_paused_until = 0.0  # after a cache error, this process leaves the cache alone until then
-
-
-def _call(operation: str, *args):
-    """Run a shared-cache call; on any error (the cache is an accelerator) answer None, as a miss, and leave
-    the cache alone for PAUSE_SECONDS: an outage costs one error and one log line per pause, not per hit."""
-    global _paused_until
-    if time.monotonic() < _paused_until:
+def _loads(value):
+    """An entry written by `put_many` or `add`; one that no longer unpickles (a class changed since) is a miss."""
+    if value is None:
         return None
     try:
-        return getattr(_store(), operation)(*args)
+        return pickle.loads(value)  # noqa: S301 - pickles written by this module into our own cache
     except Exception:
-        _paused_until = time.monotonic() + PAUSE_SECONDS
-        log.warning("shared cache %s failed; public answers skip it for %d s", operation, PAUSE_SECONDS, exc_info=True)
         return None

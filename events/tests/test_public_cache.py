@@ -3,13 +3,15 @@
 import pytest
 from django.core.cache import caches
 from django.utils import timezone
+from redis.client import Pipeline
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from cafa.api import shared_cache
+from cafa.api.throttling import AnonThrottle
 from events import public_cache
 from events.models import Event
-from events.views.public import PublicEventDetailView, PublicEventListView
+from events.views.public import PublicEventListView
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,10 @@ def warm(client, url, **headers):
 
 def headers_of(response) -> dict:
     return {name: response.get(name) for name in SHOWN_HEADERS}
+
+
+def without_links(body: dict) -> dict:
+    return {name: value for name, value in body.items() if name not in ("next", "previous")}
 
 
 def titles(response) -> list[str]:
@@ -130,10 +136,61 @@ def test_spellings_of_one_list_query_share_one_answer(anonymous, make_event, dja
     ]
     for url in same:
         with django_assert_num_queries(0):
-            assert anonymous.get(url).content == built.content
-    body = built.json()
-    assert body["next"] == "http://testserver/api/v1/events/?city=Accra&page=2&page_size=3"
-    assert body["filters_applied"]["city"] == "Accra"
+            served = anonymous.get(url).json()
+        assert without_links(served) == without_links(built.json())
+    assert built.json()["filters_applied"]["city"] == "Accra"
+
+
+# --- Links keep every query parameter of the request (CONTRACT.md §1.8) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "next_link", "previous_link"),
+    [
+        ("city=Accra&page_size=3&utm_source=radio", "city=Accra&page=2&page_size=3&utm_source=radio", None),
+        ("page=1&status=upcoming&page_size=3", "page=2&page_size=3&status=upcoming", None),  # defaults, given
+        ("city=Nowhere&city=Accra&page_size=3", "city=Nowhere&city=Accra&page=2&page_size=3", None),  # twice
+        ("page_size=03&q=&page=2&fbclid=x", "fbclid=x&page=3&page_size=03&q=", "fbclid=x&page_size=03&q="),
+        ("page=3&page_size=3&city=Accra", None, "city=Accra&page=2&page_size=3"),
+    ],
+)
+def test_links_keep_every_parameter_of_the_request(anonymous, organizer, make_event, query, next_link, previous_link):
+    for _ in range(7):
+        make_event()
+    url = f"{EVENTS}?{query}"
+    expected = {
+        "next": next_link and f"http://testserver{EVENTS}?{next_link}",
+        "previous": previous_link and f"http://testserver{EVENTS}?{previous_link}",
+    }
+    for reader, headers in [
+        (anonymous, {}),  # built and kept
+        (anonymous, {}),  # from the cache
+        (anonymous, {"HTTP_ACCEPT": "application/json; indent=2"}),  # never shared
+        (client_with_token(organizer), {}),  # signed in
+    ]:
+        body = reader.get(url, **headers).json()
+        assert {name: body[name] for name in expected} == expected
+
+
+def test_the_links_of_one_kept_answer_differ_by_request_and_so_does_the_etag(anonymous, make_event):
+    for _ in range(4):
+        make_event()
+    first = anonymous.get(EVENTS, {"page_size": 2, "ref": "radio"})
+    second = anonymous.get(EVENTS, {"page_size": 2, "ref": "tv"})
+    assert first.json()["next"].endswith("?page=2&page_size=2&ref=radio")
+    assert second.json()["next"].endswith("?page=2&page_size=2&ref=tv")
+    assert first["ETag"] != second["ETag"]
+    again = anonymous.get(EVENTS, {"page_size": 2, "ref": "radio"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert anonymous.get(EVENTS, {"page_size": 2, "ref": "tv"}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_no_data_can_pass_for_a_link(anonymous, make_event):
+    make_event(title='"next": "https://evil.example/"')
+    make_event(title="link-0123")
+    body = anonymous.get(EVENTS, {"page_size": 1}).json()
+    assert body["next"] == "http://testserver/api/v1/events/?page=2&page_size=1"
+    assert {item["title"] for item in body["results"]} <= {'"next": "https://evil.example/"', "link-0123"}
 
 
 def test_page_size_is_keyed_as_the_size_pagination_uses(anonymous, make_event, django_assert_num_queries):
@@ -326,29 +383,96 @@ def test_the_accept_header_is_honoured_as_before(anonymous, gig, accept, status,
     assert (b'\n  "count"' in response.content) is indented
 
 
+# --- Throttled like everything else (CONTRACT.md §1.10: `anon`) ----------------------------------
+
+
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    return time_machine
+
+
+def assert_throttled(response, retry_after: int):
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(retry_after)
+    body = response.json()
+    assert (body["error"], body["retry_after"], body["status_code"]) == ("Too Many Requests", retry_after, 429)
+    assert body["message"] == f"Request was throttled. Try again in {retry_after} seconds."
+
+
+@pytest.mark.parametrize("served", ["hit", "miss"])
+def test_the_301st_anonymous_read_within_a_minute_is_refused(anonymous, gig, settings, frozen, served):
+    if served == "miss":
+        settings.PUBLIC_CACHE_SECONDS = 0  # nothing is kept: every read builds its answer
+    url = f"{EVENTS}?page_size=5"
+    for _ in range(300):
+        assert anonymous.get(url).status_code == 200
+    assert_throttled(anonymous.get(url), retry_after=60)
+    assert_throttled(anonymous.get(f"{EVENTS}?page_size=6"), retry_after=60)  # a miss, too
+    frozen.shift(60)
+    assert anonymous.get(url).status_code == 200
+
+
+def test_hits_misses_and_every_other_read_count_toward_one_limit(anonymous, gig, organizer, frozen, monkeypatch):
+    monkeypatch.setattr(AnonThrottle, "THROTTLE_RATES", {"anon": "6/min"})
+    anonymous.get(EVENTS)  # a miss
+    anonymous.get(EVENTS)  # a hit
+    warm(anonymous, detail(gig))  # a miss (the page's event is learnt), then a hit
+    anonymous.get(EVENTS, HTTP_ACCEPT="application/json; indent=2")  # never from the cache
+    anonymous.post("/api/v1/auth/jwt/verify/", {"token": "x"}, format="json")  # any other endpoint
+    assert_throttled(anonymous.get(EVENTS), retry_after=60)
+    assert_throttled(anonymous.get(f"{EVENTS}past/"), retry_after=60)
+    assert_throttled(anonymous.get(detail(gig)), retry_after=60)
+    assert_throttled(anonymous.post("/api/v1/auth/jwt/verify/", {"token": "x"}, format="json"), retry_after=60)
+    assert client_with_token(organizer).get(EVENTS).status_code == 200  # users have their own limit
+    other_address = anonymous.get(EVENTS, REMOTE_ADDR="10.0.0.9")
+    assert other_address.status_code == 200
+
+
+def test_the_limit_slides_with_the_oldest_request(anonymous, gig, frozen, monkeypatch):
+    monkeypatch.setattr(AnonThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    anonymous.get(EVENTS)
+    frozen.shift(30)
+    anonymous.get(EVENTS)
+    frozen.shift(10)
+    assert_throttled(anonymous.get(EVENTS), retry_after=20)  # refused requests are not logged
+    frozen.shift(21)
+    assert anonymous.get(EVENTS).status_code == 200  # the first one has left the minute
+    assert_throttled(anonymous.get(EVENTS), retry_after=29)
+
+
+def test_a_refused_page_read_counts_no_view(anonymous, gig, monkeypatch):
+    from events import services
+
+    monkeypatch.setattr(AnonThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    warm(anonymous, detail(gig))
+    assert anonymous.get(detail(gig)).status_code == 429
+    services.flush_event_view_counts()
+    gig.refresh_from_db()
+    assert gig.page_views == 2
+
+
 # --- The cache is an accelerator --------------------------------------------------------------
 
 
-def test_a_cache_outage_is_a_miss(anonymous, gig, monkeypatch, caplog):
-    calls = []
+def test_a_cache_outage_is_a_miss_and_admits_everyone(unreachable_cache, anonymous, gig, monkeypatch, caplog):
+    """Redis down: pages are built from the database, nobody is throttled, and Redis is left alone for a
+    while after the first failed call (cafa/cache.py)."""
+    monkeypatch.setattr(AnonThrottle, "THROTTLE_RATES", {"anon": "1/min"})
+    attempts = []
 
-    class BrokenStore:
-        def __getattr__(self, operation):
-            def broken(*args):
-                calls.append(operation)
-                raise ConnectionError("cache down")
+    def refuse(pipeline):
+        attempts.append(pipeline)
+        raise RedisConnectionError("Connection refused")
 
-            return broken
-
-    monkeypatch.setattr(shared_cache, "_store", BrokenStore)
-    for view in (PublicEventListView, PublicEventDetailView):
-        monkeypatch.setattr(view, "throttle_classes", [])  # throttles have their own story
-    monkeypatch.setattr(shared_cache, "_paused_until", 0.0)
+    monkeypatch.setattr(Pipeline, "execute", refuse)
     for _ in range(3):
         assert titles(anonymous.get(EVENTS)) == ["Highlife Night"]
         assert anonymous.get(detail(gig)).json()["title"] == "Highlife Night"
-    assert len(calls) == 1  # then the cache is left alone for a while
-    assert len([r for r in caplog.records if "shared cache" in r.getMessage()]) == 1
+        assert anonymous.get(EVENTS, HTTP_ACCEPT="application/json; indent=2").status_code == 200
+    assert len(attempts) == 1
+    lines = [record.getMessage() for record in caplog.records if record.name == "cafa.cache"]
+    assert lines[0].startswith("cache_unavailable component=events scope=answer operation=read failures=1 ")
 
 
 def test_generations_are_tokens_so_a_lost_one_never_revives_old_answers(anonymous, gig, commit):

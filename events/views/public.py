@@ -6,10 +6,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import BaseThrottle
 
 from cafa.api.http_cache import PublicRequest, SharedAnswerMixin
 from cafa.api.pagination import OneQueryLargePagination
+from cafa.api.throttling import client_address
 from events import public_cache, selectors, services
 from events.exceptions import EventNotFound
 from events.filters import PastEventFilter, PublicEventFilter, run_filterset
@@ -22,7 +22,7 @@ def visitor_key(request, user=None) -> str:
     """Who counts as one unique visitor: the user id, else a hash of the client address and user agent."""
     if user and user.is_authenticated:
         return f"user-{user.pk}"
-    address = BaseThrottle().get_ident(request) or ""
+    address = client_address(request)
     agent = request.META.get("HTTP_USER_AGENT", "")
     return hashlib.sha256(f"{address}|{agent}".encode()).hexdigest()
 
@@ -36,8 +36,8 @@ class CategoryListView(SharedAnswerMixin, GenericAPIView):
     def get(self, request):
         return self.answer(request)
 
-    def find_answer(self, public, request, *, user):
-        return public_cache.find_categories_answer()
+    def find_answer(self, public, request, *, user, rate_limit):
+        return public_cache.find_categories_answer(rate_limit)
 
     def build_answer(self, public):
         categories = CategorySerializer(selectors.active_categories_with_counts(), many=True).data
@@ -53,6 +53,7 @@ class PublicEventListView(SharedAnswerMixin, GenericAPIView):
 
     permission_classes = [AllowAny]
     pagination_class = OneQueryLargePagination
+    paginated = True
     serializer_class = EventCardSerializer
     filterset_class = PublicEventFilter
     queryset = Event.objects.none()  # for the schema only; rows come from the selectors
@@ -65,8 +66,8 @@ class PublicEventListView(SharedAnswerMixin, GenericAPIView):
         query = public_cache.catalogue_query(request.GET, self.filterset_class, self.pagination_class)
         return PublicRequest(request, query)
 
-    def find_answer(self, public, request, *, user):
-        return public_cache.find_list_answer(public)
+    def find_answer(self, public, request, *, user, rate_limit):
+        return public_cache.find_list_answer(public, rate_limit)
 
     def build_answer(self, public):
         filterset = run_filterset(self.filterset_class, public, selectors.public_events())
@@ -92,8 +93,8 @@ class PublicEventDetailView(SharedAnswerMixin, GenericAPIView):
     def get(self, request, event):
         return self.answer(request, event=event)
 
-    def find_answer(self, public, request, *, user, event):
-        return public_cache.find_event_answer(request, event, visitor_key(request, user))
+    def find_answer(self, public, request, *, user, rate_limit, event):
+        return public_cache.find_event_answer(request, event, visitor_key(request, user), rate_limit)
 
     def build_answer(self, public, event):
         try:
