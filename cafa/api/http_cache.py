@@ -32,7 +32,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from cafa.api import shared_cache
-from cafa.api.pagination import page_url
+from cafa.api.pagination import page_urls
 
 JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})
 KEPT_ON_NOT_MODIFIED = ("Allow", "Cache-Control", "ETag", "Vary")
@@ -41,7 +41,7 @@ KEPT_ON_NOT_MODIFIED = ("Allow", "Cache-Control", "ETag", "Vary")
 @dataclass(frozen=True)
 class PageSlots:
     """Where a list's `next` and `previous` links go in its kept bytes (offsets, in order), and the pages
-    they name: each request gets links to those pages that keep its own query (`page_url`)."""
+    they name: each request gets links to those pages that keep its own query (`page_urls`)."""
 
     offsets: tuple[int, int]
     names: tuple[str, str]
@@ -72,7 +72,8 @@ class ReadyAnswer:
         """The body and ETag served to `request`: for a list, with links that keep its query."""
         if self.slots is None:
             return self.body, self.etag
-        links = [_json(page_url(request, self.slots.pages[name])) for name in self.slots.names]
+        urls = page_urls(request, self.slots.pages)
+        links = [_json(urls[name]) for name in self.slots.names]
         (first, second), body = self.slots.offsets, self.body
         full = b"".join((body[:first], links[0], body[first:second], links[1], body[second:]))
         digest = hashlib.blake2b(b"\0".join((self.etag.encode(), *links)), digest_size=16).hexdigest()
@@ -297,8 +298,7 @@ class SharedAnswerMixin:
 
 def with_page_links(data: dict, request) -> dict:
     """A page of a list with `next` and `previous` keeping `request`'s own query (CONTRACT.md §1.8)."""
-    pages = _linked_pages(data)
-    return {**data, **{name: page_url(request, page) for name, page in pages.items()}}
+    return {**data, **page_urls(request, _linked_pages(data))}
 
 
 def _linked_pages(data: dict) -> dict:

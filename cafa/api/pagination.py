@@ -1,22 +1,33 @@
 """Page-number pagination with the contract's envelope (CONTRACT.md §1.8)."""
 
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, Subquery, Value
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 PAGE_QUERY_PARAM = "page"
 
 
-def page_url(request, page: int | None) -> str | None:
-    """`request`'s own URL with every query parameter kept and only `page` changed (CONTRACT.md §1.8), as
-    DRF's paginator writes `next` and `previous`: page 1 drops the parameter; no page, no link."""
-    if page is None:
-        return None
-    url = request.build_absolute_uri()
-    return remove_query_param(url, PAGE_QUERY_PARAM) if page == 1 else replace_query_param(url, PAGE_QUERY_PARAM, page)
+def page_urls(request, pages: dict) -> dict:
+    """For each name, `request`'s own URL with every query parameter kept and only `page` changed to that
+    page (CONTRACT.md §1.8), exactly as DRF's paginator writes `next` and `previous`
+    (`replace_query_param`; page 1 drops the parameter); no page, no link. The URL is parsed once."""
+    if all(page is None for page in pages.values()):
+        return dict.fromkeys(pages)
+    scheme, netloc, path, query, fragment = urlsplit(request.build_absolute_uri())
+    params = parse_qs(query, keep_blank_values=True)
+    params.pop(PAGE_QUERY_PARAM, None)
+    urls = {}
+    for name, page in pages.items():
+        if page is None:
+            urls[name] = None
+            continue
+        kept = params if page == 1 else {**params, PAGE_QUERY_PARAM: [str(page)]}
+        urls[name] = urlunsplit((scheme, netloc, path, urlencode(sorted(kept.items()), doseq=True), fragment))
+    return urls
 
 
 class StandardPagination(PageNumberPagination):
