@@ -120,6 +120,7 @@ def _server_environment() -> dict:
         "CONN_MAX_AGE": "60",
         "TRUSTED_PROXY_COUNT": "1",
         "LOG_LEVEL": "WARNING",
+        "PAYMENTS_SANDBOX": "true",  # demo data, no provider key: no payment is taken during a bench
         "STATIC_ROOT": str(ROOT / "bench" / "results" / "static"),
         "PYTHONPATH": str(ROOT),
     }
