@@ -103,15 +103,15 @@ def find_event_answer(request, lookup: str, visitor: str, rate_limit=None) -> ht
     (a slug freed by a deletion and taken again) only costs a miss: the entry records the event it shows.
     """
     key = http_cache.entry_key(DETAIL_NAMESPACE, request.build_absolute_uri(request.path))
-    event_id, admission = _event_ids.get(lookup), None
+    event_id, rate_verdict = _event_ids.get(lookup), None
     if event_id is None:
         probe = http_cache.find(key, None, rate_limit=rate_limit)
-        if probe.subject is None or not probe.admitted:
+        if probe.subject is None or not probe.allowed:
             return probe
-        event_id, admission, rate_limit = probe.subject, probe.admission, None  # checked once
+        event_id, rate_verdict, rate_limit = probe.subject, probe.rate_verdict, None  # checked once
     visit = event_visit(event_id=event_id, visitor=visitor)
     found = http_cache.find(key, [event_generation(event_id)], subject=event_id, visit=visit, rate_limit=rate_limit)
-    return found if admission is None else replace(found, admission=admission)
+    return found if rate_verdict is None else replace(found, rate_verdict=rate_verdict)
 
 
 def remember_event(lookup: str, event_id: int | None) -> None:

@@ -93,11 +93,11 @@ class Lookup:
     generation: tuple[str, ...] | None
     subject: int | None = None
     counted: bool = False  # a visit of `subject` was counted with this lookup
-    admission: shared_cache.Admission | None = None  # the rate limit's verdict, if one was checked with it
+    rate_verdict: shared_cache.RateVerdict | None = None  # the rate limit's verdict, if one was checked with it
 
     @property
-    def admitted(self) -> bool:
-        return self.admission is None or self.admission.allowed
+    def allowed(self) -> bool:
+        return self.rate_verdict is None or self.rate_verdict.allowed
 
 
 class PublicRequest:
@@ -136,17 +136,17 @@ def find(
     """
     keys = [key] if generation_keys is None else [key, *generation_keys]
     found = shared_cache.read(keys, visit=visit, rate_limit=rate_limit)
-    if found.admission is not None and not found.admission.allowed:
-        return Lookup(key, None, None, admission=found.admission)
+    if found.rate_verdict is not None and not found.rate_verdict.allowed:
+        return Lookup(key, None, None, rate_verdict=found.rate_verdict)
     if generation_keys is None:
         stale = found.values.get(key)
         subject = stale.subject if isinstance(stale, ReadyAnswer) else None
-        return Lookup(key, None, None, subject, admission=found.admission)
+        return Lookup(key, None, None, subject, rate_verdict=found.rate_verdict)
     generation = _current_generation(keys[1:], found.values)
     answer = found.values.get(key)
     if not (isinstance(answer, ReadyAnswer) and answer.generation == generation is not None and answer.is_fresh):
         answer = None
-    return Lookup(key, answer, generation, subject, counted=visit is not None, admission=found.admission)
+    return Lookup(key, answer, generation, subject, counted=visit is not None, rate_verdict=found.rate_verdict)
 
 
 def render(data, lookup: Lookup, subject: int | None = None, *, paginated: bool = False) -> ReadyAnswer:
@@ -237,18 +237,18 @@ class SharedAnswerMixin:
 
     def dispatch(self, request, *args, **kwargs):
         self.shared_lookup = None
-        self.admission = None  # the anonymous rate limit's verdict, when the lookup checked it
+        self.rate_verdict = None  # the anonymous rate limit's verdict, when the lookup checked it
         if is_shared_read(request) and not (self.personal and has_credentials(request)):
             foldable, rate_limit = self.anonymous_rate_limit(request)
             if foldable:
                 self.headers = self.default_response_headers
                 public = self.public_request(request)
                 lookup = self.find_answer(public, request, user=None, rate_limit=rate_limit, **kwargs)
-                self.admission = lookup.admission  # a refusal is answered by DRF's throttling: one envelope
-                if lookup.admitted and lookup.answer is not None:
+                self.rate_verdict = lookup.rate_verdict  # a refusal is answered by DRF's throttling: one envelope
+                if lookup.allowed and lookup.answer is not None:
                     self.answer_served(request, lookup.answer.subject, user=None, counted=lookup.counted)
                     return respond(request, lookup.answer, shared=True, headers=self.headers, vary=self.vary)
-                self.shared_lookup = lookup if lookup.admitted else None
+                self.shared_lookup = lookup if lookup.allowed else None
         return super().dispatch(request, *args, **kwargs)
 
     def anonymous_rate_limit(self, request) -> tuple[bool, shared_cache.RateLimit | None]:

@@ -43,14 +43,14 @@ class RateLimit:
 
 
 @dataclass(frozen=True)
-class Admission:
+class RateVerdict:
     """A rate limit's verdict; `wait` is how long a refused request must wait for a free slot."""
 
     allowed: bool
     wait: float | None = None
 
 
-ADMITTED = Admission(allowed=True)
+ALLOWED = RateVerdict(allowed=True)
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Read:
     """What `read` found: the values present, and the verdict of its rate limit (None when none was given)."""
 
     values: dict
-    admission: Admission | None
+    rate_verdict: RateVerdict | None
 
 
 def read(keys: list[str], *, visit: Visit | None = None, rate_limit: RateLimit | None = None) -> Read:
@@ -67,14 +67,14 @@ def read(keys: list[str], *, visit: Visit | None = None, rate_limit: RateLimit |
     backend = caches[DEFAULT_CACHE_ALIAS]  # one instance per thread
     if not isinstance(backend, FailSoftRedisCache):
         return _DjangoCalls(backend).read(keys, visit, rate_limit)
-    failed = Read({}, ADMITTED if rate_limit else None)  # fail open
+    failed = Read({}, ALLOWED if rate_limit else None)  # fail open
     label = [*keys, *([rate_limit.key] if rate_limit else []), *([visit.views_key] if visit else [])]
     return backend.run("read", label, failed, lambda client: _RedisCalls(backend, client).read(keys, visit, rate_limit))
 
 
-def admit(rate_limit: RateLimit) -> Admission:
+def check_rate(rate_limit: RateLimit) -> RateVerdict:
     """Check and log a request under `rate_limit` (one round trip)."""
-    return read([], rate_limit=rate_limit).admission
+    return read([], rate_limit=rate_limit).rate_verdict
 
 
 def count_visit(visit: Visit) -> None:
@@ -109,7 +109,7 @@ class _RedisCalls:
 
     # KEYS: [the rate log] [views, seen, visitors]; ARGV: limit (-1: no rate limit), window, now, log entry,
     # seen seconds. Returns nothing when admitted, else the time of the oldest logged request.
-    ADMIT_AND_COUNT = """
+    CHECK_RATE_AND_COUNT = """
     local first = 1
     local limit = tonumber(ARGV[1])
     if limit >= 0 then
@@ -136,16 +136,16 @@ class _RedisCalls:
     def read(self, keys: list[str], visit: Visit | None, rate_limit: RateLimit | None) -> Read:
         pipeline = self.client.pipeline(transaction=False)
         if visit or rate_limit:
-            self._admit_and_count(pipeline, visit, rate_limit)
+            self._check_rate_and_count(pipeline, visit, rate_limit)
         if keys:
             pipeline.mget([self.backend.make_key(key) for key in keys])
         results = pipeline.execute()
         values = results.pop() if keys else []
-        admission = None
+        rate_verdict = None
         if rate_limit:
             oldest = results[0]
-            admission = ADMITTED if oldest is None else _refused(rate_limit, float(oldest))
-        return Read({key: value for key, value in zip(keys, map(_loads, values), strict=True) if value}, admission)
+            rate_verdict = ALLOWED if oldest is None else _refused(rate_limit, float(oldest))
+        return Read({key: value for key, value in zip(keys, map(_loads, values), strict=True) if value}, rate_verdict)
 
     def put_many(self, values: dict, timeout) -> None:
         if timeout == 0:  # as Django's cache: kept for no time at all
@@ -159,7 +159,7 @@ class _RedisCalls:
     def add(self, key: str, value, timeout) -> bool:
         return bool(self.client.set(self.backend.make_key(key), pickle.dumps(value), nx=True, ex=timeout))
 
-    def _admit_and_count(self, pipeline, visit: Visit | None, rate_limit: RateLimit | None) -> None:
+    def _check_rate_and_count(self, pipeline, visit: Visit | None, rate_limit: RateLimit | None) -> None:
         keys = [rate_limit.key] if rate_limit else []
         if visit:
             keys += [visit.views_key, visit.seen_key, visit.visitors_key]
@@ -167,7 +167,7 @@ class _RedisCalls:
         entry = f"{now!r}:{secrets.token_hex(6)}"
         seen_seconds = visit.seen_seconds if visit else 0
         keys = [self.backend.make_key(key) for key in keys]
-        pipeline.eval(self.ADMIT_AND_COUNT, len(keys), *keys, limit, window, repr(now), entry, seen_seconds)
+        pipeline.eval(self.CHECK_RATE_AND_COUNT, len(keys), *keys, limit, window, repr(now), entry, seen_seconds)
 
 
 class _DjangoCalls:
@@ -177,17 +177,17 @@ class _DjangoCalls:
         self.backend = backend
 
     def read(self, keys: list[str], visit: Visit | None, rate_limit: RateLimit | None) -> Read:
-        admission = self._admit(rate_limit) if rate_limit else None
-        if visit and (admission is None or admission.allowed):
+        rate_verdict = self._check_rate(rate_limit) if rate_limit else None
+        if visit and (rate_verdict is None or rate_verdict.allowed):
             self._count(visit)
-        return Read(self.backend.get_many(keys) if keys else {}, admission)
+        return Read(self.backend.get_many(keys) if keys else {}, rate_verdict)
 
-    def _admit(self, rate_limit: RateLimit) -> Admission:
+    def _check_rate(self, rate_limit: RateLimit) -> RateVerdict:
         log = [at for at in self.backend.get(rate_limit.key, []) if at > rate_limit.now - rate_limit.window]
         if len(log) >= rate_limit.limit:
             return _refused(rate_limit, log[0] if log else rate_limit.now)
         self.backend.set(rate_limit.key, [*log, rate_limit.now], rate_limit.window)
-        return ADMITTED
+        return ALLOWED
 
     def _count(self, visit: Visit) -> None:
         self._increment(visit.views_key)
@@ -203,9 +203,9 @@ class _DjangoCalls:
             self.backend.add(key, 1, timeout=None)
 
 
-def _refused(rate_limit: RateLimit, oldest: float) -> Admission:
+def _refused(rate_limit: RateLimit, oldest: float) -> RateVerdict:
     """Refused until the oldest logged request leaves the window (DRF's `wait` for a full log)."""
-    return Admission(allowed=False, wait=max(0.0, rate_limit.window - (rate_limit.now - oldest)))
+    return RateVerdict(allowed=False, wait=max(0.0, rate_limit.window - (rate_limit.now - oldest)))
 
 
 def _loads(value):

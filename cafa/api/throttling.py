@@ -58,9 +58,9 @@ class UserScopedThrottle(ScopedThrottle):
 class AnonThrottle(IPThrottle):
     """`anon` (CONTRACT.md §1.10): anonymous requests per client address, one cache round trip each.
 
-    The log of admitted requests is checked and extended in one call (`shared_cache.admit`), and a public
+    The log of admitted requests is checked and extended in one call (`shared_cache.check_rate`), and a public
     read answered from the shared cache folds that call into its lookup (cafa/api/http_cache.py): the view
-    then carries the verdict as `admission`, and this throttle reads it instead of asking again. Hits and
+    then carries the verdict as `rate_verdict`, and this throttle reads it instead of asking again. Hits and
     misses count toward the one limit; with Redis down every request is admitted.
     """
 
@@ -77,15 +77,15 @@ class AnonThrottle(IPThrottle):
     def allow_request(self, request, view):
         if request.user and request.user.is_authenticated:
             return True
-        admission = getattr(view, "admission", None)
-        if admission is None:
+        rate_verdict = getattr(view, "rate_verdict", None)
+        if rate_verdict is None:
             rate_limit = self.rate_limit_for_anonymous(request)
-            admission = shared_cache.admit(rate_limit) if rate_limit else shared_cache.ADMITTED
-        self.admission = admission
-        return admission.allowed
+            rate_verdict = shared_cache.check_rate(rate_limit) if rate_limit else shared_cache.ALLOWED
+        self.rate_verdict = rate_verdict
+        return rate_verdict.allowed
 
     def wait(self):
-        return self.admission.wait
+        return self.rate_verdict.wait
 
 
 class UserThrottle(UserScopedThrottle):
