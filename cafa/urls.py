@@ -1,4 +1,5 @@
-"""Root routes: /admin/, /api/v1/ (each app's urls), schema and docs, JSON for unknown /api/ paths."""
+"""Root routes: /admin/, /api/v1/ (each app's urls), /api/payments/ (legacy Stripe), schema and docs,
+JSON for unknown /api/ paths."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -24,6 +25,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("api/payments/", include("payments.urls.legacy")),  # the legacy Stripe endpoints (CONTRACT.md §13)
     re_path(r"^api/", api_not_found),
 ]
 if settings.SERVE_MEDIA:

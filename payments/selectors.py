@@ -13,10 +13,10 @@ from django.db.models.functions import Coalesce
 from cafa.api.fields import quantize_money
 from events.exceptions import EventNotFound
 from events.models import Event
-from events.selectors import event_lookup
-from payments.exceptions import PaymentNotFound
+from events.selectors import event_lookup, ticket_type_is_available, ticket_types_with_stock
+from payments.exceptions import CheckoutSessionNotFound, LegacyPurchaseNotFound, PaymentNotFound
 from payments.models import Payment, PaymentStatus, Withdrawal
-from tickets.models import ISSUED_TICKET_STATUSES, Ticket
+from tickets.models import ISSUED_TICKET_STATUSES, Purchase, Ticket
 
 REFERENCE_PREFIX = "CAFA-"
 
@@ -96,3 +96,45 @@ def issued_tickets(payment: Payment) -> list[Ticket]:
 def organizer_withdrawals(organizer) -> QuerySet:
     """The organizer's withdrawals with their payout profile (W2-W4 never see anyone else's)."""
     return Withdrawal.objects.filter(organizer=organizer).select_related("payment_profile")
+
+
+# --- The legacy Stripe endpoints (CONTRACT.md §13) ----------------------------------------------------------
+
+
+def ticket_types_on_sale(event: Event) -> list:
+    """The event's ticket types a buyer can pick right now, cheapest first."""
+    ticket_types = ticket_types_with_stock().filter(event=event)
+    on_sale = []
+    for ticket_type in ticket_types:
+        ticket_type.event = event
+        if ticket_type_is_available(ticket_type):
+            on_sale.append(ticket_type)
+    return on_sale
+
+
+def first_ticket_type_id(event: Event) -> int | None:
+    return event.ticket_types.order_by("id").values_list("pk", flat=True).first()
+
+
+def payment_by_checkout_session(session_id: str) -> Payment:
+    """The payment a hosted checkout session belongs to; CheckoutSessionNotFound otherwise."""
+    payment = None
+    if session_id:
+        payment = Payment.objects.select_related("purchase").filter(checkout_session_id=session_id).first()
+    if payment is None:
+        raise CheckoutSessionNotFound()
+    return payment
+
+
+def legacy_purchase(ticket_id: int | str) -> Purchase:
+    """A purchase by the legacy `ticket_id`: its number, or its `PUR-…` id; LegacyPurchaseNotFound otherwise."""
+    match = Q(pk=ticket_id) if isinstance(ticket_id, int) else Q(purchase_id=ticket_id)
+    purchase = Purchase.objects.select_related("payment").filter(match).first()
+    if purchase is None:
+        raise LegacyPurchaseNotFound()
+    return purchase
+
+
+def issued_tickets_of(purchase: Purchase) -> list[Ticket]:
+    """The purchase's admissions (active or used), in issue order."""
+    return list(purchase.tickets.filter(status__in=ISSUED_TICKET_STATUSES).order_by("created_at", "id"))

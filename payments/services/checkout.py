@@ -54,13 +54,14 @@ def start_checkout(
             deep_link=callback.deep_link,
         )
         if purchase.is_free:
-            _complete_free(payment)
+            complete_free_purchase(payment)
     if not purchase.is_free:
         _initialize(payment)
     return Checkout(purchase=purchase, payment=payment)
 
 
-def _complete_free(payment: Payment) -> None:
+def complete_free_purchase(payment: Payment) -> None:
+    """A free purchase needs no provider: its tickets are issued and e-mailed at once (caller's transaction)."""
     reservations.issue_tickets(purchase=payment.purchase)
     payment.status, payment.completed_at = PaymentStatus.COMPLETED, timezone.now()
     payment.authorization_url = with_reference(payment.callback_url, payment.reference)
@@ -109,6 +110,7 @@ def cancel_purchase(*, buyer, purchase_id: str) -> int:
     payment = completion.refresh_payment(purchase.payment)
     if payment.status == PaymentStatus.COMPLETED:
         raise PaymentAlreadyCompleted(purchase_id=purchase.purchase_id)
+    providers.close_checkout(payment)  # a hosted checkout page (Stripe) stops taking money first
     payment, released = completion.close_unpaid(
         reference=payment.reference,
         status=PaymentStatus.CANCELLED,

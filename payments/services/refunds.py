@@ -36,12 +36,13 @@ class PaymentNotRefundable(DomainError):
     default_detail = "Only a completed payment can be refunded."
 
 
-def refund_completed_payment(*, payment_pk: int, reason: str) -> Payment:
+def refund_completed_payment(*, payment_pk: int, reason: str, refunded_at_provider: bool = False) -> Payment:
     """Staff: give a completed payment's money back (CONTRACT §14.1 `completed -> refunded`).
 
     In one transaction the tickets stop admitting (refunded) and the organizer's sale and platform
     fee are reversed on the ledger; the provider refund goes out after commit, and is re-sent by
-    reconciliation if that task is lost. Free purchases have no money to send back.
+    reconciliation if that task is lost. Free purchases have no money to send back, nor has a payment
+    that was `refunded_at_provider` (a refund made in the provider's dashboard, told by its webhook).
     """
     with transaction.atomic():
         payment = Payment.objects.select_for_update(of=("self",)).select_related("purchase").get(pk=payment_pk)
@@ -54,10 +55,10 @@ def refund_completed_payment(*, payment_pk: int, reason: str) -> Payment:
             ReasonCode.REFUNDED,
             reason,
         )
-        free = payment.provider == Provider.FREE
-        payment.refund_requested_at = timezone.now() if free else None
+        sent = refunded_at_provider or payment.provider == Provider.FREE
+        payment.refund_requested_at = timezone.now() if sent else None
         payment.save(update_fields=["status", "reason_code", "failure_reason", "refund_requested_at", "updated_at"])
-        if not free:
+        if not sent:
             transaction.on_commit(lambda: enqueue("payments.refund_payment", payment.pk), robust=True)
     return payment
 
@@ -72,7 +73,7 @@ def send_refund(*, payment_pk: int) -> None:
         return
     # No lock across the network call: the provider never refunds more than the charge.
     try:
-        providers.get().refund(reference=payment.reference)  # the whole charge, whatever it was
+        providers.for_payment(payment).refund(reference=payment.reference)  # the whole charge, whatever it was
     except ProviderError as error:
         if not (error.refused and _already_refunded(payment)):
             raise
@@ -86,7 +87,7 @@ def send_refund(*, payment_pk: int) -> None:
 
 def _already_refunded(payment: Payment) -> bool:
     """After a refused repeat: did an earlier request, whose answer was lost, already go through?"""
-    return providers.get().verify(payment.reference).status == "reversed"
+    return providers.for_payment(payment).verify(payment.reference).status == "reversed"
 
 
 def _mark_requested(payment: Payment) -> bool:

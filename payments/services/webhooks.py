@@ -14,7 +14,7 @@ from cafa.celery import enqueue
 from payments import providers
 from payments.models import Payment, WebhookEvent
 from payments.providers import ChargeResult
-from payments.services import completion
+from payments.services import charge_events, completion
 
 logger = logging.getLogger(__name__)
 
@@ -22,13 +22,17 @@ logger = logging.getLogger(__name__)
 provider_event_received = Signal()
 
 
-def receive_webhook(*, body: bytes, headers) -> tuple[WebhookEvent, bool]:
-    """Verify and store an event; returns it and whether it is new. Raises InvalidSignature."""
-    event = providers.get().parse_webhook(body, headers)
+def receive_webhook(*, body: bytes, headers, provider=None) -> tuple[WebhookEvent, bool]:
+    """Verify and store an event; returns it and whether it is new. Raises InvalidSignature.
+
+    `provider` is the one whose endpoint was called (default: the configured one).
+    """
+    provider = provider or providers.get()
+    event = provider.parse_webhook(body, headers)
     try:
         with transaction.atomic():
             record = WebhookEvent.objects.create(
-                provider=providers.get().name, dedup_key=event.dedup_key, event_type=event.event, payload=event.raw
+                provider=provider.name, dedup_key=event.dedup_key, event_type=event.event, payload=event.raw
             )
     except IntegrityError:
         return WebhookEvent.objects.get(dedup_key=event.dedup_key), False
@@ -64,6 +68,8 @@ def process_webhook_event(*, event_pk: int) -> None:
 def _route(event_type: str, data: dict) -> None:
     if event_type == "charge.success":
         _charge_success(data)
+    elif event_type in charge_events.HANDLED:
+        charge_events.handle(event_type, data)
     elif event_type.startswith(("transfer.", "refund.")):
         provider_event_received.send(sender=WebhookEvent, event=event_type, data=data)
 
@@ -97,4 +103,5 @@ def charge_result_from_webhook(data: dict) -> ChargeResult:
         card=card,
         gateway_response=data.get("gateway_response"),
         raw=data,
+        transaction_id=str(data["id"]) if data.get("id") else None,
     )
