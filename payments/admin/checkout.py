@@ -18,6 +18,7 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = [
         "=reference",
         "=payment_id",
+        "=checkout_session_id",
         "user__email",
         "purchase__attendee_email",
         "=purchase__purchase_id",

@@ -128,7 +128,11 @@ class StripeProvider:
             event = json.loads(body)
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
             raise InvalidSignature(str(error)) from None
-        if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
+        if (
+            not isinstance(event, dict)
+            or not isinstance(event.get("id"), str)
+            or not isinstance(event.get("type"), str)
+        ):
             raise InvalidSignature("body is not a Stripe event")
         return neutral_event(event)
 
@@ -197,7 +201,7 @@ def charge_from_session(session: dict) -> ChargeResult:
         channel=details.get("type"),
         paid_at=_timestamp(charge.get("created")) if status == "success" else None,
         card={key: card.get(key) for key in ("brand", "last4", "exp_month", "exp_year")} if card else None,
-        gateway_response=((intent.get("last_payment_error") or {}).get("message")) or session.get("payment_status"),
+        gateway_response=(intent.get("last_payment_error") or {}).get("message"),
         raw=session,
         transaction_id=_id(session.get("payment_intent")),
     )

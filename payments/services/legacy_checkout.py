@@ -69,7 +69,7 @@ def usd_charge(purchase: Purchase) -> Charge:
     unit, fee = _cents(purchase.unit_price * rate), _cents(purchase.service_fee * rate)
     items = [
         LineItem(
-            name=f"{purchase.ticket_type.name} – {purchase.event.title}",
+            name=f"{purchase.ticket_type.name} - {purchase.event.title}",
             unit_amount_minor=unit,
             quantity=purchase.quantity,
         )
@@ -155,10 +155,7 @@ def _new_payment(purchase: Purchase, **fields) -> Payment:
 
 def success_url(purchase: Purchase) -> str:
     """Where Stripe sends the buyer after paying; Stripe fills in the session id (CONTRACT.md §13.1)."""
-    return (
-        f"{settings.LEGACY_FRONTEND_URL}/payment/success"
-        f"?session_id={SESSION_ID_PLACEHOLDER}&ticket_id={purchase.pk}"
-    )
+    return f"{settings.LEGACY_FRONTEND_URL}/payment/success?session_id={SESSION_ID_PLACEHOLDER}&ticket_id={purchase.pk}"
 
 
 def cancel_url(purchase: Purchase) -> str:

@@ -221,7 +221,9 @@ class FakeStripe:
         if session is None:
             return error(404, f"No such checkout.session: '{session_id}'", code="resource_missing")
         if session["status"] != "open":
-            return error(400, f"Only Checkout Sessions with a status of `open` can be expired (it is {session['status']}).")
+            return error(
+                400, f"Only Checkout Sessions with a status of `open` can be expired (it is {session['status']})."
+            )
         session["status"] = "expired"
         return httpx.Response(200, json=session)
 

@@ -46,7 +46,7 @@ def open_session(provider, reference="CAFA-7D3E9B2A41C84F0E5A6B7C8D", key="check
     return provider.create_checkout_session(
         reference=reference,
         currency="USD",
-        line_items=[LineItem("Regular – Highlife Night", 325, 2), LineItem("Service fee", 33)],
+        line_items=[LineItem("Regular - Highlife Night", 325, 2), LineItem("Service fee", 33)],
         email="ama@example.com",
         success_url=SUCCESS_URL,
         cancel_url=CANCEL_URL,
@@ -83,7 +83,7 @@ def test_a_checkout_session_charges_usd_line_items_and_carries_the_order(fake, s
         "line_items[0][quantity]": "2",
         "line_items[0][price_data][currency]": "usd",
         "line_items[0][price_data][unit_amount]": "325",
-        "line_items[0][price_data][product_data][name]": "Regular – Highlife Night",
+        "line_items[0][price_data][product_data][name]": "Regular - Highlife Night",
         "line_items[1][quantity]": "1",
         "line_items[1][price_data][currency]": "usd",
         "line_items[1][price_data][unit_amount]": "33",
@@ -222,7 +222,9 @@ def test_no_answer_from_stripe_leaves_the_outcome_unknown(stripe_provider, strip
     ],
     ids=["bad-key", "unknown-session", "rate-limited", "stripe-error", "not-json"],
 )
-def test_stripe_answers_become_provider_errors_with_their_status(stripe_provider, stripe_payment, answer, status, refused):
+def test_stripe_answers_become_provider_errors_with_their_status(
+    stripe_provider, stripe_payment, answer, status, refused
+):
     payment = stripe_payment("cs_test_a1gone")
     with respx.mock() as router:
         router.get(host="api.stripe.com").mock(return_value=answer)
@@ -336,7 +338,7 @@ def test_a_signed_completed_session_is_a_neutral_charge_success(stripe_provider)
         "currency": "USD",
         "channel": None,
         "paid_at": None,
-        "gateway_response": "paid",
+        "gateway_response": None,
         "authorization": {},
     }
     assert parsed.raw["stripe_event"]["id"] == "evt_1Qc4fWebhook0001"
