@@ -357,3 +357,10 @@ def test_answers_are_json_never_a_csrf_page(event, buyer):
 
 def test_other_methods_are_a_json_405(buyer_client, assert_error):
     assert_error(buyer_client.get(CREATE_URL), 405, "Method Not Allowed")
+
+
+@pytest.mark.parametrize("path", ["/api/payments/verify", "/api/payments/charge/", "/api/payments/cancel/x/"])
+def test_unknown_legacy_paths_are_a_json_404_even_for_a_post(path, assert_error):
+    response = Client(enforce_csrf_checks=True).post(path, data="{}", content_type="application/json")
+
+    assert_error(response, 404, "Not Found")

@@ -256,3 +256,18 @@ def test_a_malformed_ticket_id_is_a_validation_error(verify, ticket_id, assert_e
 
 def test_only_a_logged_in_buyer_may_verify(api_client, assert_error):
     assert_error(api_client.post(VERIFY_URL, {"session_id": "cs_test_a1"}, format="json"), 401, "Authentication Failed")
+
+
+def test_verifying_a_large_paid_order_costs_a_fixed_number_of_queries(
+    checkout, verify, fake_stripe, paid_type, django_assert_max_num_queries
+):
+    paid_type.max_purchase = 10
+    paid_type.save()
+    started = checkout(quantity=10)
+    fake_stripe.pay(started["session_id"])
+    verify({"session_id": started["session_id"]})
+
+    with django_assert_max_num_queries(3):
+        response = verify({"session_id": started["session_id"]})
+
+    assert len(response.json()["tickets"]) == 10
