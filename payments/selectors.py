@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from cafa.api.fields import quantize_money
 from events.exceptions import EventNotFound
-from events.models import Event
+from events.models import Event, TicketType
 from events.selectors import event_lookup, ticket_type_is_available, ticket_types_with_stock
 from payments.exceptions import CheckoutSessionNotFound, LegacyPurchaseNotFound, PaymentNotFound
 from payments.models import Payment, PaymentStatus, Withdrawal
@@ -101,7 +101,7 @@ def organizer_withdrawals(organizer) -> QuerySet:
 # --- The legacy Stripe endpoints (CONTRACT.md §13) ----------------------------------------------------------
 
 
-def ticket_types_on_sale(event: Event) -> list:
+def ticket_types_on_sale(event: Event) -> list[TicketType]:
     """The event's ticket types a buyer can pick right now, cheapest first."""
     ticket_types = ticket_types_with_stock().filter(event=event)
     on_sale = []

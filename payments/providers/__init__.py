@@ -104,8 +104,10 @@ def close_checkout(payment) -> None:
     Best effort: the session's own expiry is the backstop, and a payment that still lands is settled by
     the completion service as a late success.
     """
+    if not payment.checkout_session_id:
+        return
     provider = for_payment(payment)
-    if not payment.checkout_session_id or not isinstance(provider, CheckoutSessionProvider):
+    if not isinstance(provider, CheckoutSessionProvider):
         return
     try:
         provider.expire_checkout_session(payment.checkout_session_id)

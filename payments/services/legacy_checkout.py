@@ -45,6 +45,7 @@ from tickets.services.reservations import Attendee
 logger = logging.getLogger(__name__)
 
 CHARGE_CURRENCY = "USD"
+RATE_PLACES = Decimal("0.000001")  # Payment.exchange_rate's precision
 MIN_CHARGE = Decimal("0.50")  # Stripe's smallest USD card charge
 # Stripe's shortest session life is 30 minutes (a backstop: our 10-minute reservation governs); one
 # minute more so a clock running behind Stripe's cannot make the request ask for less.
@@ -65,7 +66,7 @@ def usd_charge(purchase: Purchase) -> Charge:
 
     The charge is the sum of the lines, so what Stripe shows the buyer adds up to what it charges.
     """
-    rate = Decimal(settings.STRIPE_USD_PER_GHS)
+    rate = Decimal(settings.STRIPE_USD_PER_GHS).quantize(RATE_PLACES)  # the rate stored is the rate used
     unit, fee = _cents(purchase.unit_price * rate), _cents(purchase.service_fee * rate)
     items = [
         LineItem(
@@ -87,7 +88,7 @@ def _cents(amount: Decimal) -> int:
 # --- L1 -----------------------------------------------------------------------------------------
 
 
-def legacy_ticket_type_id(event, ticket_type_id: int | None) -> int:
+def _chosen_ticket_type_id(event, ticket_type_id: int | None) -> int:
     """The ticket type asked for, else the event's only one on sale (several on sale: the buyer must choose).
 
     With none on sale the first ticket type is tried, so the stock rules name the refusal (sold out,
@@ -105,13 +106,15 @@ def legacy_ticket_type_id(event, ticket_type_id: int | None) -> int:
     return chosen
 
 
-def start_legacy_checkout(*, buyer, event, ticket_type_id: int | None, quantity: int, attendee: Attendee):
+def start_legacy_checkout(
+    *, buyer, event, ticket_type_id: int | None, quantity: int, attendee: Attendee
+) -> checkout.Checkout:
     """L1: reserve, then open a hosted checkout session in USD; free tickets are issued at once.
 
     The reservation and the pending payment commit before the provider is called; a provider failure
     releases them again (400). A charge under USD 0.50 or no provider allowed here reserves nothing.
     """
-    ticket_type_id = legacy_ticket_type_id(event, ticket_type_id)
+    ticket_type_id = _chosen_ticket_type_id(event, ticket_type_id)
     with transaction.atomic():
         purchase = reservations.reserve_tickets(
             buyer=buyer, event=event, ticket_type_id=ticket_type_id, quantity=quantity, attendee=attendee
@@ -183,7 +186,7 @@ def _open_session(host, payment: Payment, charge: Charge) -> None:
             reference=payment.reference,
             status=PaymentStatus.FAILED,
             reason=ReasonCode.INITIALIZATION_FAILED,
-            message=str(error) or "The provider refused to open a checkout session.",
+            message="The payment provider could not open a checkout session.",  # its own words stay in the log
         )
         raise CheckoutProviderError() from error
     payment.checkout_session_id, payment.authorization_url = session.session_id, session.url
