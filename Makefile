@@ -27,12 +27,14 @@ test-services: $(VENV)/.installed
 		psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE cafa_test" >/dev/null
 	$(SERVICES_ENV) $(BIN)/pytest
 
+# The worker and beat as separate processes that stop together (never `--beat`: see bin/worker).
 worker: $(VENV)/.installed
-	$(BIN)/celery -A cafa worker --beat --loglevel=info
+	CELERY=$(BIN)/celery bin/worker
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

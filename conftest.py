@@ -1,4 +1,9 @@
-"""Fixtures shared by every app's tests."""
+"""Fixtures shared by every app's tests, and the registration of each app's fixture modules.
+
+Fixtures are registered once, here: `pytest_plugins` makes every fixture of those modules available to
+every test, so no test module imports a fixture. A directory's conftest.py keeps what only its tests
+use and may wrap a shared fixture to change its defaults.
+"""
 
 import itertools
 import os
@@ -12,6 +17,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from cafa.celery import app as celery_app
+
+pytest_plugins = ["events.tests.fixtures", "payments.tests.fixtures", "payouts.tests.fixtures"]
 
 PASSWORD = "Str0ng-Passw0rd!"
 _sequence = itertools.count(1)
@@ -46,6 +53,22 @@ def _isolated_environment(settings, tmp_path, request):
     celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
 
 
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused
+
+
+@pytest.fixture
+def unreachable_cache(settings):
+    """The production cache backend pointed at a Redis that refuses every connection."""
+    from cafa import cache as fail_soft
+
+    fail_soft._outages.clear()
+    settings.CACHES = {
+        "default": {"BACKEND": "cafa.cache.FailSoftRedisCache", "LOCATION": UNREACHABLE_REDIS, "RETRY_AFTER": 5}
+    }
+    yield
+    fail_soft._outages.clear()
+
+
 @pytest.fixture
 def api_client():
     return APIClient()
@@ -71,6 +94,12 @@ def make_user(django_user_model):
 @pytest.fixture
 def user(make_user):
     return make_user()
+
+
+@pytest.fixture
+def buyer(make_user):
+    """The person who buys the tickets in most tests."""
+    return make_user(full_name="Kwame Boateng", email="kwame@example.com", phone_number="+233241234567")
 
 
 @pytest.fixture

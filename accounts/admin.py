@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -11,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.models import PaymentProfile, User, VerificationRequest, VerificationStatus
 from accounts.services import verification
 from cafa.api.exceptions import DomainError
+from cafa.images import CleanImageFormField
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -28,6 +30,9 @@ class UserEditForm(UserChangeForm):
 class UserAdmin(DjangoUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
+    formfield_overrides = {
+        models.ImageField: {"form_class": CleanImageFormField, "max_bytes_setting": "PROFILE_IMAGE_MAX_BYTES"}
+    }
     list_display = ["email", "username", "full_name", "is_active", "is_email_verified", "is_organizer", "date_joined"]
     list_filter = ["is_active", "is_email_verified", "is_organizer", "verification_status", "is_staff", "country"]
     search_fields = ["email", "username", "full_name", "phone_number"]

@@ -13,7 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import tokens
-from cafa.celery import enqueue
+from cafa.celery import enqueue_or_run
 
 SUBJECTS = {
     "activation": "Activate your Cafa Tickets account",
@@ -28,8 +28,8 @@ SUBJECTS = {
 
 
 def queue(kind: str, user_id: int, **extra) -> None:
-    """Hand the e-mail to the task queue (in-process when tasks are eager)."""
-    enqueue("accounts.send_account_email", kind, user_id, **extra)
+    """Hand the e-mail to the task queue (in-process when tasks are eager, or when the broker is down)."""
+    enqueue_or_run("accounts.send_account_email", kind, user_id, **extra)
 
 
 def build(kind: str, user, **extra) -> EmailMultiAlternatives:

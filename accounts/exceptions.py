@@ -39,3 +39,18 @@ class PaymentProfileRefused(DomainError):
     """A payout-account change that the rules of CONTRACT.md §10 refuse."""
 
     status_code = 400
+
+
+class AccountNotFound(Exception):
+    """The provider's name enquiry knows no account with this number at this bank or network."""
+
+
+class AccountNameLookupFailed(DomainError):
+    """The provider could not answer a name enquiry (down, slow or refusing us): nothing was saved."""
+
+    status_code = 502
+    error = "Payment provider error"
+    default_detail = (
+        "The account name could not be looked up right now. "
+        "Try again in a few minutes, or enter the name on the account."
+    )

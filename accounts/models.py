@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
+from cafa.images import IMAGE_EXTENSIONS
+
 
 class PrivateMediaStorage(FileSystemStorage):
     """Files under PRIVATE_MEDIA_ROOT, a folder no URL serves; read at use, so tests can move it."""
@@ -31,13 +33,19 @@ def private_storage():
 
 @deconstructible
 class RandomFileName:
-    """upload_to: keep only the extension, so stored names reveal nothing the uploader chose."""
+    """upload_to: a random name keeping only an image extension, so stored names reveal nothing the uploader chose.
+
+    Uploads arrive named by their detected format (cafa.images.clean_image); any other extension becomes
+    `.bin`, which is never served as a page.
+    """
 
     def __init__(self, folder):
         self.folder = folder
 
     def __call__(self, instance, filename):
-        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if extension not in IMAGE_EXTENSIONS:
+            extension = "bin"
         return f"{self.folder}/{uuid.uuid4().hex}.{extension}"
 
     def __eq__(self, other):

@@ -5,7 +5,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from accounts.views import account as views
-from accounts.views import payment_profiles, verification
+from accounts.views import outreach, payment_profiles, verification
 
 router = SimpleRouter()
 router.register("users", views.UserViewSet, basename="user")
@@ -61,4 +61,7 @@ urlpatterns = [
     path("auth/update-email/", views.UpdateEmailView.as_view(), name="update-email"),
     path("auth/update-email/confirm/", views.ConfirmEmailView.as_view(), name="update-email-confirm"),
     path("auth/", include(router.urls)),
+    path("contact/", outreach.ContactView.as_view(), name="contact"),
+    path("newsletter/subscribe/", outreach.NewsletterSubscribeView.as_view(), name="newsletter-subscribe"),
+    path("newsletter/unsubscribe/", outreach.NewsletterUnsubscribeView.as_view(), name="newsletter-unsubscribe"),
 ]

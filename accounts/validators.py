@@ -5,8 +5,9 @@ import re
 from django.core.exceptions import ValidationError
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,30}$")
-PHONE_PATTERN = re.compile(r"^\+?\d{9,15}$")
-GHANA_LOCAL_PATTERN = re.compile(r"^0\d{9}$")
+# [0-9], not \d: \d also matches other scripts' digits ("٠٢٤١٢٣٤٥٦٧"), which no phone network dials.
+PHONE_PATTERN = re.compile(r"^\+?[0-9]{9,15}$")
+GHANA_LOCAL_PATTERN = re.compile(r"^0[0-9]{9}$")
 
 
 def normalize_phone(value: str) -> str:

@@ -3,10 +3,10 @@
 from django.dispatch import receiver
 
 from accounts.signals import collect_user_stats
-from analytics import selectors
+from analytics.selectors import user_stats as stats
 
 
 @receiver(collect_user_stats, dispatch_uid="analytics.user_stats")
 def user_stats(sender, user, **kwargs):
     """The real figures of the User object's `stats` block (3 queries)."""
-    return selectors.user_stats_block(user)
+    return stats.user_stats_block(user)

@@ -1,10 +1,9 @@
-"""Dashboard routes (CONTRACT.md §8, §9, §12). Mounted before accounts' and events' routes, so the
+"""Dashboard routes (CONTRACT.md §8, §9). Mounted before accounts' and events' routes, so the
 literal `auth/users/stats/` wins over djoser's `auth/users/{id}/`; the event routes are deeper literal
 suffixes that never collide with events' own `events/<event>/...` paths."""
 
 from django.urls import path
 
-from accounts.views import outreach
 from analytics.views import events, stats
 
 analytics = events.EventAnalyticsView.as_view()
@@ -24,7 +23,4 @@ urlpatterns = [
     path("auth/stats/", user_stats, name="user-stats"),
     path("auth/users/stats/", user_stats, name="users-stats"),
     path("public/stats/", stats.PublicStatsView.as_view(), name="public-stats"),
-    path("contact/", outreach.ContactView.as_view(), name="contact"),
-    path("newsletter/subscribe/", outreach.NewsletterSubscribeView.as_view(), name="newsletter-subscribe"),
-    path("newsletter/unsubscribe/", outreach.NewsletterUnsubscribeView.as_view(), name="newsletter-unsubscribe"),
 ]

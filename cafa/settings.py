@@ -1,8 +1,9 @@
 """Cafa Tickets settings: every knob is read from the environment, with embedded defaults.
 
 Embedded defaults (no environment at all) run on SQLite, a local-memory cache, eager Celery
-tasks, console e-mail and the sandbox payment provider. Production sets DATABASE_URL,
-REDIS_URL, EMAIL_URL, SECRET_KEY and the provider keys (see README.md and .env.example).
+tasks, console e-mail and the sandbox payment provider. Production sets DEBUG=false, SECRET_KEY,
+ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL and PAYSTACK_SECRET_KEY (or, for a demo,
+PAYMENTS_SANDBOX=true): see README.md and .env.example.
 """
 
 from datetime import timedelta
@@ -48,12 +49,14 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "djoser",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
     "events",
     "tickets",
     "payments",
+    "payouts",
     "analytics",
 ]
 
@@ -69,12 +72,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns an admin login lockout into its 429
 ]
 
 ROOT_URLCONF = "cafa.urls"
 WSGI_APPLICATION = "cafa.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrUsernameBackend"]
+# Axes first: it refuses a locked-out admin login before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.EmailOrUsernameBackend"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
@@ -102,7 +107,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fail-soft: a Redis outage costs rate limits and speed, never a request (cafa/cache.py). Short
+    # socket timeouts keep a Redis that hangs from holding requests; RETRY_AFTER pauses after a failure.
+    CACHES = {
+        "default": {
+            "BACKEND": "cafa.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+            "RETRY_AFTER": 5,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -120,6 +134,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024
 PROFILE_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+EVENT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 # Django serves /media/ itself only when asked (development, the compose stack); a real
 # deployment puts a web server or object storage in front.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
@@ -176,6 +191,19 @@ DJOSER = {
     },
 }
 
+# Admin login lockout (django-axes). Only /admin/: the API's login has its throttle (`login`,
+# CONTRACT §1.10) and no lockout, so nobody can lock another user out of the apps. Failures are
+# counted in the database (SQLite or PostgreSQL), per account (accounts.admin_lockout) and per
+# client address (the throttles' rule); reaching the limit on either locks for the cool-off.
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.admin_lockout.lockout_identity"
+AXES_CLIENT_IP_CALLABLE = "cafa.api.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.admin_lockout.lockout_response"
+AXES_VERBOSE = False  # no start-up banner in every command's output; failures are still logged
+
 # --- API ------------------------------------------------------------------------------------
 THROTTLE_DEFAULTS = {
     "anon": "300/min",
@@ -190,6 +218,8 @@ THROTTLE_DEFAULTS = {
     "withdrawal": "5/hour",
     "contact": "5/hour",
     "newsletter": "10/hour",
+    # M2 without account_name: each one is a name enquiry at the provider
+    "account_lookup": "10/hour",
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
@@ -236,10 +266,22 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, Redis hands a message to another worker once it has gone unacknowledged this long,
+# so it must outlast the longest a healthy worker holds one: a retry's countdown (Celery caps back-off
+# at retry_backoff_max, 600 s) and then the run. The ticket e-mail tasks are hard-limited (120 s to send
+# one, 300 s for the due-deliveries job); the other tasks make a few provider calls that time out
+# within 25 s each. 600 + 300 = 900 s. A message held longer (a reconcile job crawling through 200
+# slow provider calls) runs twice, which every task survives: they are idempotent. A killed worker's
+# message comes back after 15 minutes, not kombu's default hour, and a ticket e-mail does not even
+# wait for that: its claim lapses after 5 minutes and the job sends it (tickets/services/outbox.py).
+# Socket timeouts (above the worker's 1 s BRPOP) make a publish to a Redis that hangs give up within
+# about 10 s, retries included, instead of holding its request for ever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900, "socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail ---------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds per SMTP operation: a send never hangs
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cafa Tickets <no-reply@cafaticket.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
@@ -259,6 +301,10 @@ ORGANIZER_VERIFICATION = env.str("ORGANIZER_VERIFICATION", default="manual")
 
 # --- Payment providers ----------------------------------------------------------------------
 PAYSTACK_SECRET_KEY = env.str("PAYSTACK_SECRET_KEY", default="")
+# The keyless sandbox moves no money, so with it every ticket is free: an explicit choice, on by
+# default only in development (DEBUG) without a Paystack key. payments/checks.py refuses to start
+# a process with no provider, or with both.
+PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG and not PAYSTACK_SECRET_KEY)
 PAYSTACK_BASE_URL = env.str("PAYSTACK_BASE_URL", default="https://api.paystack.co")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
@@ -277,6 +323,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "cafa.api.exceptions.csrf_failure"  # JSON under /api/, Django's page for the admin
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,11 @@
 """Admin for categories and events. Staff organizers see and edit only their own events."""
 
 from django.contrib import admin
+from django.db import models
 
+from cafa.images import CleanImageFormField
 from events.models import Category, Event, EventImage, TicketType
+from events.selectors import with_current_view_counts
 from events.services import unique_event_slug
 
 
@@ -20,10 +23,17 @@ class TicketTypeInline(admin.TabularInline):
     fields = ["name", "price", "quantity", "min_purchase", "max_purchase", "available_from", "available_until"]
 
 
+# Uploads through the admin go through the same cleaner as the API's (re-encoded, renamed by format).
+CLEAN_EVENT_IMAGES = {
+    models.ImageField: {"form_class": CleanImageFormField, "max_bytes_setting": "EVENT_IMAGE_MAX_BYTES"},
+}
+
+
 class EventImageInline(admin.TabularInline):
     model = EventImage
     extra = 0
     fields = ["image", "position"]
+    formfield_overrides = CLEAN_EVENT_IMAGES
 
 
 @admin.register(Event)
@@ -34,9 +44,25 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["organizer", "category"]
     date_hierarchy = "start_date"
     inlines = [TicketTypeInline, EventImageInline]
-    readonly_fields = ["slug", "page_views", "unique_visitors", "checkin_public_key", "created_at", "updated_at"]
+    readonly_fields = [
+        "slug",
+        "current_page_views",
+        "current_unique_visitors",
+        "checkin_public_key",
+        "created_at",
+        "updated_at",
+    ]
     exclude = ["checkin_private_key"]
     raw_id_fields = ["organizer", "payment_profile"]
+    formfield_overrides = CLEAN_EVENT_IMAGES
+
+    @admin.display(description="Page views")
+    def current_page_views(self, event):
+        return with_current_view_counts([event])[0].current_view_counts.page_views
+
+    @admin.display(description="Unique visitors")
+    def current_unique_visitors(self, event):
+        return with_current_view_counts([event])[0].current_view_counts.unique_visitors
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from rest_framework.exceptions import ValidationError
 
+from cafa.api.parsing import is_ascii_digits
 from events import selectors
 from events.models import TicketType
 
@@ -77,7 +78,7 @@ class EventCatalogueFilter(django_filters.FilterSet):
     default_ordering = PUBLIC_ORDERINGS["-start_date"]
 
     def filter_category(self, queryset, name, value):
-        if value.isdigit():
+        if is_ascii_digits(value):
             return queryset.filter(category_id=int(value)) if len(value) <= selectors.MAX_ID_DIGITS else queryset.none()
         return queryset.filter(category__slug=value)
 

@@ -4,10 +4,10 @@ Stock and sales figures (CONTRACT.md §1.11) are computed only by `annotate_tick
 `annotate_event_stock`; every list, detail, summary and rule in this app reads them from there.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Protocol
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
@@ -28,9 +28,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from cafa.api.fields import quantize_money
+from cafa.api.parsing import is_ascii_digits
+from cafa.money import platform_fee, quantize_money
 from events.exceptions import EventNotFound, TicketTypeNotFound
 from events.models import Category, Event, EventStatus, TicketType
+from events.page_view_buffer import ViewCounts, buffered_view_counts
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO_MONEY = Value(Decimal("0.00"), output_field=MONEY)
@@ -136,7 +138,7 @@ def event_ticket_activity(event: Event) -> dict:
 def event_lookup(value: str) -> Q:
     """`{event}` path segments: all digits = id, anything else = slug (CONTRACT.md §1.1)."""
     value = str(value)
-    if value.isdigit():
+    if is_ascii_digits(value):
         return Q(pk=int(value)) if len(value) <= MAX_ID_DIGITS else Q(pk__in=[])
     return Q(slug=value)
 
@@ -291,8 +293,8 @@ def ticket_type_is_available(ticket_type: TicketType) -> bool:
 
 def sales_analytics(event: Event) -> dict:
     """The per-event `analytics` block of O4/O5, from the stock annotations of `annotate_event_stock`."""
-    gross = quantize_money(event.gross_revenue or 0)
-    platform_fee = quantize_money(gross * settings.PLATFORM_FEE_PERCENT / 100)
+    gross = quantize_money(event.gross_revenue)
+    fee = platform_fee(gross)
     return {
         "total_tickets": event.total_tickets,
         "tickets_sold": event.tickets_sold,
@@ -300,10 +302,41 @@ def sales_analytics(event: Event) -> dict:
         "tickets_checked_in": event.tickets_checked_in,
         "sales_percentage": percentage(event.tickets_sold, event.total_tickets),
         "gross_revenue": gross,
-        "net_revenue": gross - platform_fee,
-        "platform_fee": platform_fee,
-        "page_views": event.page_views,
-        "unique_visitors": event.unique_visitors,
-        "conversion_rate": percentage(event.completed_purchases, event.unique_visitors),
+        "net_revenue": gross - fee,
+        "platform_fee": fee,
+        **traffic(event),
         "last_sale_date": event.last_sale_date,
+    }
+
+
+# --- Traffic ----------------------------------------------------------------------------------
+
+
+def with_current_view_counts(events: Iterable[Event]) -> list[Event]:
+    """The events, each with `current_view_counts`: the stored counts plus those still buffered.
+
+    One cache read for all of them. The rows are read before the buffer, so a flush running in
+    between can only hide a few views for a moment, never count one twice.
+    """
+    events = list(events)
+    buffered = buffered_view_counts(event.pk for event in events)
+    for event in events:
+        stored = ViewCounts(event.page_views, event.unique_visitors)
+        event.current_view_counts = stored + buffered[event.pk]
+    return events
+
+
+def traffic(event: Event) -> dict:
+    """`page_views`, `unique_visitors` and `conversion_rate` as of now (CONTRACT.md §5.4, §8.1).
+
+    Needs `completed_purchases` from `annotate_event_stock`; reads the view buffer itself unless
+    `with_current_view_counts` already did.
+    """
+    if not hasattr(event, "current_view_counts"):
+        with_current_view_counts([event])
+    counts = event.current_view_counts
+    return {
+        "page_views": counts.page_views,
+        "unique_visitors": counts.unique_visitors,
+        "conversion_rate": percentage(event.completed_purchases, counts.unique_visitors),
     }

@@ -6,4 +6,4 @@ class PaymentsConfig(AppConfig):
     name = "payments"
 
     def ready(self):
-        from payments import receivers  # noqa: F401 (connects the signal receivers)
+        from payments import checks  # noqa: F401 (registers the system checks)

@@ -45,6 +45,33 @@ class NoTicketsToSend(DomainError):
     default_detail = "This payment has no issued tickets to send."
 
 
+class PaymentNotRefundable(DomainError):
+    status_code = 400
+    error = "Payment not refundable"
+    default_detail = "Only a completed payment can be refunded."
+
+
+class InvalidSignatureError(DomainError):
+    status_code = 400
+    error = "Invalid signature"
+    default_detail = "The webhook signature is missing or does not match."
+
+
+class IdempotencyKeyReused(DomainError):
+    status_code = 409
+    error = "Idempotency key reused"
+    default_detail = "This Idempotency-Key was already used with a different request body."
+
+
+class RequestInProgress(DomainError):
+    status_code = 409
+    error = "Request in progress"
+    default_detail = "A request with this Idempotency-Key is still being processed. Retry in a moment."
+
+    def __init__(self, message=None, **extra):
+        super().__init__(message, retry_after=1, **extra)
+
+
 # --- The legacy Stripe endpoints (CONTRACT.md §13) ----------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on the purchase endpoints (CONTRACT.md §6.2).
+"""`Idempotency-Key` on the purchase endpoints (CONTRACT.md §6.2): the `idempotent` view decorator.
 
 The first request with a key claims a row of `IdempotentRequest` (unique per user, endpoint and
 key) before any work is done, so a concurrent repeat finds the claim and is told to retry instead
@@ -6,8 +6,10 @@ of reserving twice. The finished answer is stored on the row for 24 hours and re
 repeat with the same body; 5xx answers release the claim so the client may try again.
 """
 
+import functools
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -17,7 +19,7 @@ from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from cafa.api.exceptions import DomainError
+from payments.exceptions import IdempotencyKeyReused, RequestInProgress
 from payments.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
@@ -27,23 +29,17 @@ STALE_CLAIM = timedelta(minutes=2)  # a claim never finished (the process died) 
 MAX_KEY_LENGTH = 255
 
 
-class IdempotencyKeyReused(DomainError):
-    status_code = 409
-    error = "Idempotency key reused"
-    default_detail = "This Idempotency-Key was already used with a different request body."
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The answer given to the first request with a key, to replay."""
 
+    status_code: int
+    body: object
 
-class RequestInProgress(DomainError):
-    status_code = 409
-    error = "Request in progress"
-    default_detail = "A request with this Idempotency-Key is still being processed. Retry in a moment."
-
-
-class _Replay(Exception):
-    """Carries the stored answer out of `initial()`; never reaches the exception handler."""
-
-    def __init__(self, response):
-        self.response = response
+    def replay(self) -> Response:
+        response = Response(self.body, status=self.status_code)
+        response[REPLAYED_HEADER] = "true"
+        return response
 
 
 def valid_key(value: str) -> bool:
@@ -65,8 +61,11 @@ def purge_expired(now=None) -> int:
     return IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
-def claim(*, user, endpoint: str, key: str, body_fingerprint: str) -> IdempotentRequest:
-    """Claim the key for this request, or raise: replay of a stored answer, reused key, in progress."""
+def claim(*, user, endpoint: str, key: str, body_fingerprint: str) -> IdempotentRequest | StoredAnswer:
+    """Claim the key for this request, or return the answer stored for it.
+
+    Raises IdempotencyKeyReused (another body) or RequestInProgress (the first request still runs).
+    """
     scope = IdempotentRequest.objects.filter(user=user, endpoint=endpoint, key=key)
     now = timezone.now()
     scope.filter(
@@ -83,9 +82,7 @@ def claim(*, user, endpoint: str, key: str, body_fingerprint: str) -> Idempotent
         raise IdempotencyKeyReused()
     if existing.status_code is None:
         raise RequestInProgress()
-    response = Response(existing.response_body, status=existing.status_code)
-    response[REPLAYED_HEADER] = "true"
-    raise _Replay(response)
+    return StoredAnswer(status_code=existing.status_code, body=existing.response_body)
 
 
 def store(record: IdempotentRequest, response) -> None:
@@ -101,44 +98,42 @@ def release(record: IdempotentRequest) -> None:
     IdempotentRequest.objects.filter(pk=record.pk, status_code__isnull=True).delete()
 
 
-class IdempotentMixin:
-    """For APIViews whose POST accepts `Idempotency-Key`. Put it first in the bases.
+def idempotent(endpoint: str):
+    """Decorate a view's `post(self, request)`: with an `Idempotency-Key`, it runs once per key.
 
-    Set `idempotency_endpoint` to a stable name of the endpoint (keys are scoped per endpoint).
-    Authentication, permissions and throttles run first; their refusals are never stored.
+    `endpoint` is a stable name of the endpoint (keys are scoped per user and endpoint). Whatever the
+    view answers, refusals included, is stored and replayed; the view's own exception handling renders
+    refusals, so a replay is byte for byte the first answer. Authentication, permissions and throttles
+    run before `post`, so their refusals are never stored.
     """
 
-    idempotency_endpoint: str = ""
+    def decorate(post):
+        @functools.wraps(post)
+        def run_once(view, request, *args, **kwargs):
+            key = request.headers.get(HEADER)
+            if key is None:
+                return post(view, request, *args, **kwargs)
+            if not valid_key(key):
+                raise exceptions.ValidationError({HEADER: ["Use 1 to 255 printable ASCII characters."]})
+            claimed = claim(user=request.user, endpoint=endpoint, key=key, body_fingerprint=fingerprint(request.data))
+            if isinstance(claimed, StoredAnswer):
+                return claimed.replay()
+            try:
+                response = _answer(view, post, request, *args, **kwargs)
+            except BaseException:
+                release(claimed)  # an unexpected error (a 500): the client may try again
+                raise
+            store(claimed, response)
+            return response
 
-    def initial(self, request, *args, **kwargs):
-        self._idempotent_record = None
-        super().initial(request, *args, **kwargs)
-        key = request.headers.get(HEADER)
-        if key is None or request.method != "POST":
-            return
-        if not valid_key(key):
-            raise exceptions.ValidationError({HEADER: ["Use 1 to 255 printable ASCII characters."]})
-        self._idempotent_record = claim(
-            user=request.user, endpoint=self.idempotency_endpoint, key=key, body_fingerprint=fingerprint(request.data)
-        )
+        return run_once
 
-    def handle_exception(self, exc):
-        if isinstance(exc, _Replay):
-            return exc.response
-        try:
-            response = super().handle_exception(exc)
-        except Exception:
-            if getattr(self, "_idempotent_record", None) is not None:
-                release(self._idempotent_record)
-            raise
-        if isinstance(exc, RequestInProgress):
-            response["Retry-After"] = "1"
-        return response
+    return decorate
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        record = getattr(self, "_idempotent_record", None)
-        if record is not None:
-            self._idempotent_record = None
-            store(record, response)
-        return response
+
+def _answer(view, post, request, *args, **kwargs) -> Response:
+    """The view's answer, a refusal rendered by the view's exception handling as the client gets it."""
+    try:
+        return post(view, request, *args, **kwargs)
+    except Exception as error:
+        return view.handle_exception(error)

@@ -10,12 +10,12 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from cafa.api.fields import quantize_money
+from cafa.money import quantize_money
 from events.exceptions import EventNotFound
 from events.models import Event, TicketType
 from events.selectors import event_lookup, ticket_type_is_available, ticket_types_with_stock
 from payments.exceptions import CheckoutSessionNotFound, LegacyPurchaseNotFound, PaymentNotFound
-from payments.models import Payment, PaymentStatus, Withdrawal
+from payments.models import Payment, PaymentStatus
 from tickets.models import ISSUED_TICKET_STATUSES, Purchase, Ticket
 
 REFERENCE_PREFIX = "CAFA-"
@@ -91,11 +91,6 @@ def payment_summary(user) -> dict:
 def issued_tickets(payment: Payment) -> list[Ticket]:
     """The purchase's admissions (active or used), from the prefetched tickets when present."""
     return [ticket for ticket in payment.purchase.tickets.all() if ticket.status in ISSUED_TICKET_STATUSES]
-
-
-def organizer_withdrawals(organizer) -> QuerySet:
-    """The organizer's withdrawals with their payout profile (W2-W4 never see anyone else's)."""
-    return Withdrawal.objects.filter(organizer=organizer).select_related("payment_profile")
 
 
 # --- The legacy Stripe endpoints (CONTRACT.md §13) ----------------------------------------------------------

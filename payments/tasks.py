@@ -4,7 +4,7 @@ from celery import shared_task
 
 from payments import idempotency
 from payments.providers import ProviderError
-from payments.services import jobs, refunds, webhooks
+from payments.services import jobs, refunds, sandbox, webhooks
 
 
 @shared_task(name="payments.expire_reservations")
@@ -32,4 +32,6 @@ def purge_idempotent_requests() -> int:
     return idempotency.purge_expired()
 
 
-from payments import tasks_payouts  # noqa: E402, F401 (registers the payout tasks with Celery)
+@shared_task(name="payments.settle_sandbox_transfer")
+def settle_sandbox_transfer(reference: str) -> int:
+    return sandbox.deliver_transfer_events(reference=reference)

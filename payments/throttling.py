@@ -1,8 +1,6 @@
 """Throttle scopes of the money path (CONTRACT.md §1.10)."""
 
-from rest_framework.throttling import SimpleRateThrottle
-
-from cafa.api.throttling import IPThrottle, UserScopedThrottle
+from cafa.api.throttling import IPThrottle, ScopedThrottle, UserScopedThrottle
 
 
 class PurchaseThrottle(UserScopedThrottle):
@@ -13,7 +11,7 @@ class PaymentPollThrottle(IPThrottle):
     scope = "payment_poll"
 
 
-class ResendTicketsThrottle(SimpleRateThrottle):
+class ResendTicketsThrottle(ScopedThrottle):
     """`resend_tickets`: per payment (keyed with the caller too, so strangers cannot use up an owner's quota)."""
 
     scope = "resend_tickets"

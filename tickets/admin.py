@@ -2,18 +2,8 @@
 
 from django.contrib import admin
 
-from tickets.models import Purchase, Ticket
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from cafa.admin import ReadOnlyAdminMixin, ReadOnlyModelAdmin
+from tickets.models import Purchase, Ticket, TicketDelivery
 
 
 class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -24,8 +14,17 @@ class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = False
 
 
+class TicketDeliveryInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """The ticket e-mail's state: due, sent or cancelled, with its attempts and last error."""
+
+    model = TicketDelivery
+    fields = ["status", "due_since", "sent_at", "attempts", "last_error", "claimed_until", "retry_at"]
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Purchase)
-class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PurchaseAdmin(ReadOnlyModelAdmin):
     list_display = [
         "purchase_id",
         "attendee_email",
@@ -41,4 +40,4 @@ class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["event", "ticket_type"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
-    inlines = [TicketInline]
+    inlines = [TicketInline, TicketDeliveryInline]

@@ -1,6 +1,9 @@
-"""Refusals of the reservation rules (CONTRACT.md §6.2); each renders as the error envelope."""
+"""Refusals of the tickets domain (reservations, tickets, check-in); each renders as the error envelope."""
+
+from rest_framework import status
 
 from cafa.api.exceptions import DomainError
+from tickets.models import Ticket
 
 
 class ReservationRefused(DomainError):
@@ -24,3 +27,52 @@ class TicketNotIssued(DomainError):
     status_code = 400
     error = "Ticket not issued"
     default_detail = "Only issued tickets (active or used) can be downloaded."
+
+
+# --- Check-in refusals (CONTRACT.md §8.3): a scan the door turns away ----------------------------
+
+
+class CheckInRefused(DomainError):
+    """A scan the door must turn away; `error` is the contract's exact headline."""
+
+    ticket: Ticket | None = None
+
+
+class InvalidQRCode(CheckInRefused):
+    error = "Invalid QR code"
+    default_detail = "This QR code was not issued for this organizer's events."
+
+
+class ScannedTicketNotFound(CheckInRefused):
+    status_code = status.HTTP_404_NOT_FOUND
+    error = "Ticket not found"
+    default_detail = "No ticket with this id exists for this event."
+
+
+class WrongEvent(CheckInRefused):
+    error = "Wrong event"
+
+
+class TicketNotPaid(CheckInRefused):
+    error = "Ticket not paid"
+    default_detail = "This ticket has not been paid for."
+
+
+class TicketCancelled(CheckInRefused):
+    error = "Ticket cancelled"
+    default_detail = "This ticket was cancelled."
+
+
+class TicketRefunded(CheckInRefused):
+    error = "Ticket refunded"
+    default_detail = "This ticket was refunded."
+
+
+class EventEnded(CheckInRefused):
+    error = "Event has ended"
+    default_detail = "This event has ended; check-in is closed."
+
+
+class AlreadyCheckedIn(CheckInRefused):
+    status_code = status.HTTP_409_CONFLICT
+    error = "Already checked in"

@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 def purchase_public_id() -> str:
@@ -92,6 +93,31 @@ class TicketStatus(models.TextChoices):
 ISSUED_TICKET_STATUSES = (TicketStatus.ACTIVE, TicketStatus.USED)
 
 
+# The stock rule (CONTRACT.md §1.11), spelled once: a ticket holds stock when it is issued, or reserved
+# with a deadline still ahead. A lapsed reservation stops holding stock at its deadline, whether or not
+# a job has tidied its status yet.
+
+
+def live_reservation(now) -> models.Q:
+    """Reserved tickets whose reservation has not lapsed at `now`."""
+    return models.Q(status=TicketStatus.RESERVED, reserved_until__gt=now)
+
+
+def lapsed_reservation(now) -> models.Q:
+    """Reserved tickets whose reservation has lapsed at `now` (not yet tidied to `expired`)."""
+    return models.Q(status=TicketStatus.RESERVED, reserved_until__lte=now)
+
+
+class TicketQuerySet(models.QuerySet):
+    def holding_stock(self, now):
+        """Tickets that count against their ticket type's quantity at `now`: issued or live reservations."""
+        return self.filter(models.Q(status__in=ISSUED_TICKET_STATUSES) | live_reservation(now))
+
+    def live_reservations(self, now):
+        """Reserved tickets still holding stock at `now` (the `tickets_reserved` figures)."""
+        return self.filter(live_reservation(now))
+
+
 class Ticket(models.Model):
     ticket_id = models.CharField(max_length=36, unique=True, default=ticket_public_id, editable=False)
     purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="tickets")
@@ -114,6 +140,8 @@ class Ticket(models.Model):
     qr_code = models.TextField(blank=True, default="", help_text="data:image/png;base64,...")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TicketQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -171,3 +199,40 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return f"{self.purchase_id}: {self.kind}"
+
+
+class DeliveryStatus(models.TextChoices):
+    DUE = "due"
+    SENT = "sent"
+    CANCELLED = "cancelled"  # nothing left to send: refunded before the e-mail went out
+
+
+class TicketDelivery(models.Model):
+    """A purchase's ticket e-mail, due from the transaction that issues its tickets until it is sent.
+
+    Written in the same transaction as the tickets, so a lost queue message cannot lose the e-mail: the
+    periodic job sends every delivery still due a minute later; a resend makes it due again. A sender
+    claims it for a lease under the row lock (`claimed_until`), so two senders never send together and
+    one that dies mid-send lets the next in once the lease lapses. `retry_at` spaces the job's attempts.
+    """
+
+    purchase = models.OneToOneField(Purchase, on_delete=models.CASCADE, related_name="delivery")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.DUE)
+    due_since = models.DateTimeField(default=timezone.now, help_text="Issued, or asked to be sent again, then.")
+    claimed_until = models.DateTimeField(null=True, blank=True, help_text="A sender holds it until then.")
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="The job's next attempt, after a failure.")
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "ticket deliveries"
+        indexes = [
+            models.Index(
+                fields=["due_since"], condition=models.Q(status=DeliveryStatus.DUE), name="ticket_delivery_due_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.purchase_id}: {self.status}"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from cafa.api.fields import quantize_money
+from cafa import money
 
 
 @dataclass(frozen=True)
@@ -20,14 +20,13 @@ class Pricing:
 
 def price_order(unit_price: Decimal, quantity: int) -> Pricing:
     """Decimal arithmetic, every amount rounded half up to 2 places; free tickets carry no fee."""
-    percentage = Decimal(settings.SERVICE_FEE_PERCENT)
-    subtotal = quantize_money(Decimal(unit_price) * quantity)
-    service_fee = quantize_money(subtotal * percentage / 100) if subtotal > 0 else Decimal("0.00")
+    subtotal = money.quantize_money(Decimal(unit_price) * quantity)
+    service_fee = money.service_fee(subtotal)
     return Pricing(
-        unit_price=quantize_money(unit_price),
+        unit_price=money.quantize_money(unit_price),
         quantity=quantity,
         subtotal=subtotal,
         service_fee=service_fee,
         total=subtotal + service_fee,
-        service_fee_percentage=percentage if subtotal > 0 else Decimal("0"),
+        service_fee_percentage=Decimal(settings.SERVICE_FEE_PERCENT) if subtotal > 0 else Decimal("0"),
     )

@@ -1,5 +1,6 @@
 """Reads of the tickets domain: stock counts for the catalogue, purchases and tickets."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -11,6 +12,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Sum,
     Value,
@@ -18,7 +20,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tickets.models import ISSUED_TICKET_STATUSES, Purchase, PurchaseStatus, SentReminder, Ticket, TicketStatus
+from tickets.models import (
+    ISSUED_TICKET_STATUSES,
+    DeliveryStatus,
+    Purchase,
+    PurchaseStatus,
+    SentReminder,
+    Ticket,
+    TicketDelivery,
+    TicketStatus,
+)
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO_MONEY = Value(Decimal("0.00"), output_field=MONEY)
@@ -42,9 +53,7 @@ class TicketCountExpressions:
         issued = tickets.filter(status__in=ISSUED_TICKET_STATUSES)
         return {
             "tickets_sold": _count(issued, "ticket_type"),
-            "tickets_reserved": _count(
-                tickets.filter(status=TicketStatus.RESERVED, reserved_until__gt=now), "ticket_type"
-            ),
+            "tickets_reserved": _count(tickets.live_reservations(now), "ticket_type"),
             "revenue": _aggregate(issued, "ticket_type", Sum("price_paid"), MONEY, ZERO_MONEY),
         }
 
@@ -54,7 +63,7 @@ class TicketCountExpressions:
         completed = Purchase.objects.filter(event=OuterRef("pk"), status=PurchaseStatus.COMPLETED)
         return {
             "tickets_sold": _count(issued, "event"),
-            "tickets_reserved": _count(tickets.filter(status=TicketStatus.RESERVED, reserved_until__gt=now), "event"),
+            "tickets_reserved": _count(tickets.live_reservations(now), "event"),
             "tickets_checked_in": _count(issued.filter(checked_in_at__isnull=False), "event"),
             "completed_purchases": _count(completed, "event"),
             "gross_revenue": _aggregate(completed, "event", Sum("subtotal"), MONEY, ZERO_MONEY),
@@ -150,3 +159,15 @@ def purchases_due_reminder(*, kind: str, starts_after, starts_until):
         .exclude(Exists(sent))
         .order_by("event__starts_at", "id")
     )
+
+
+# Ticket e-mails still to send: their tickets were issued (or a resend was asked) a while ago.
+TICKET_EMAIL_DUE_AFTER = timedelta(minutes=1)
+
+
+def due_ticket_deliveries(now):
+    """Purchase pks whose ticket e-mail has been due over a minute, unclaimed and not backing off; oldest first."""
+    due = TicketDelivery.objects.filter(status=DeliveryStatus.DUE, due_since__lte=now - TICKET_EMAIL_DUE_AFTER)
+    due = due.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+    due = due.filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+    return due.order_by("due_since", "pk").values_list("purchase_id", flat=True)

@@ -1,26 +1,44 @@
 """Celery entry points of the tickets app."""
 
+import logging
 import smtplib
 
 from celery import shared_task
 
-from tickets.services import delivery, reminders
+from cafa.celery import enqueue_or_run
+from tickets.services import outbox, reminders
+
+logger = logging.getLogger(__name__)
 
 DELIVERY_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 
 
-@shared_task(name="tickets.send_ticket_email", autoretry_for=DELIVERY_ERRORS, retry_backoff=True, max_retries=3)
-def send_ticket_email(purchase_pk: int) -> None:
-    """E-mail the buyer their tickets (one message per purchase, a PDF per ticket)."""
-    delivery.send_ticket_email(purchase_pk=purchase_pk)
+# The hard time limit stays under the delivery's claim (outbox.LEASE): a claim never lapses while its
+# sender may still be running.
+@shared_task(
+    name="tickets.send_ticket_email", autoretry_for=DELIVERY_ERRORS, retry_backoff=True, max_retries=3, time_limit=120
+)
+def send_ticket_email(purchase_pk: int) -> str:
+    """E-mail the buyer their tickets if the delivery is due: a re-run after a send sends nothing."""
+    return outbox.deliver(purchase_pk=purchase_pk)
+
+
+# JOB_BUDGET_SECONDS of new sends plus one send (under 120 s) fit under the hard limit.
+@shared_task(name="tickets.send_due_ticket_emails", ignore_result=True, time_limit=300)
+def send_due_ticket_emails() -> int:
+    """Every minute: send the ticket e-mails still due a minute on (their queue message was lost)."""
+    run = outbox.send_due()
+    if run.due:
+        logger.info("%s", run.summary())
+    return run.sent
 
 
 @shared_task(name="tickets.send_event_reminders", ignore_result=True)
 def send_event_reminders() -> int:
     """Every 15 minutes: claim the reminders now due (24 h and 1 h before events) and queue each e-mail."""
     claimed = reminders.claim_due_reminders()
-    for purchase_pk, kind in claimed:
-        send_event_reminder.delay(purchase_pk, kind)
+    for purchase_pk, kind in claimed:  # claimed means recorded as sent: never drop one on a broker error
+        enqueue_or_run("tickets.send_event_reminder", purchase_pk, kind)
     return len(claimed)
 
 

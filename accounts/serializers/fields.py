@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from rest_framework import serializers
 
-from accounts.images import clean_image
 from accounts.validators import normalize_phone
+from cafa.images import clean_image
 
 
 def django_errors(call, *args):

@@ -1,4 +1,8 @@
-"""Payout account input rules and the PaymentProfile shape (CONTRACT.md §10)."""
+"""Payout account input rules and the PaymentProfile shape (CONTRACT.md §10).
+
+`account_name` may be left out (the mobile app has no field for it): the service then asks the
+provider's name enquiry and stores the holder's name it answers.
+"""
 
 import re
 
@@ -14,7 +18,7 @@ FEE_PERCENTAGES = {PaymentMethod.BANK_TRANSFER: 2.0, PaymentMethod.MOBILE_MONEY:
 
 class BankAccountSerializer(serializers.Serializer):
     account_number = serializers.CharField()
-    account_name = serializers.CharField(min_length=2, max_length=150)
+    account_name = serializers.CharField(min_length=2, max_length=150, required=False, allow_blank=True)
     bank_name = serializers.CharField(max_length=100)
     bank_code = serializers.CharField(max_length=20)
     branch = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -36,7 +40,7 @@ class BankAccountSerializer(serializers.Serializer):
 class MobileMoneyAccountSerializer(serializers.Serializer):
     mobile_number = PhoneField(required=True, allow_blank=False, allow_null=False)
     network = serializers.CharField()
-    account_name = serializers.CharField(min_length=2, max_length=150)
+    account_name = serializers.CharField(min_length=2, max_length=150, required=False, allow_blank=True)
 
     def validate_mobile_number(self, value):
         if not re.fullmatch(r"\+233\d{9}", value or ""):

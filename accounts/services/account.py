@@ -22,6 +22,8 @@ from accounts.exceptions import AccountChangeRefused, AccountNotVerified, Invali
 from accounts.models import PendingEmailChange
 from accounts.signals import account_deletion_requested
 from accounts.validators import validate_username
+from cafa.api.parsing import is_ascii_digits
+from cafa.media import delete_unreferenced_on_commit
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -100,14 +102,14 @@ def update_profile(*, user, **changes) -> User:
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
-    old_image = user.profile_image.name if user.profile_image else None
+    old_image = user.profile_image
     if not changes:
         return user
     for field, value in changes.items():
         setattr(user, field, value)
     user.save(update_fields=list(changes))
-    if "profile_image" in changes and old_image and old_image != (user.profile_image.name or None):
-        user.profile_image.storage.delete(old_image)
+    if "profile_image" in changes and old_image.name != (user.profile_image.name or None):
+        delete_unreferenced_on_commit(old_image)
     return user
 
 
@@ -195,8 +197,8 @@ def anonymise_account(*, user) -> None:
         raise AccountChangeRefused(" ".join(reasons), error="Cannot delete account")
     with transaction.atomic():
         tag = f"{user.pk}-{uuid.uuid4().hex[:8]}"
-        if user.profile_image:
-            user.profile_image.delete(save=False)
+        delete_unreferenced_on_commit(user.profile_image)
+        user.profile_image = None
         user.email = f"deleted-{tag}@deleted.invalid"
         user.username = f"deleted-{tag}"
         user.full_name = ""
@@ -208,10 +210,24 @@ def anonymise_account(*, user) -> None:
         revoke_all_tokens(user=user)
 
 
+def reset_password(*, user, new_password) -> None:
+    """A10: set the password a reset link asked for and revoke every refresh token of the account.
+
+    A reset says the old password may be known to someone else, so no session it opened may mint
+    access tokens any more (A13, made while logged in, keeps them: CONTRACT §2.9). Stamping
+    last_login as well makes the link single-use, as djoser does.
+    """
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.last_login = timezone.now()
+        user.save(update_fields=["password", "last_login"])
+        revoke_all_tokens(user=user)
+
+
 def revoke_all_tokens(*, user) -> None:
-    """Blacklist every outstanding refresh token of the user."""
-    for token in OutstandingToken.objects.filter(user=user):
-        BlacklistedToken.objects.get_or_create(token=token)
+    """Blacklist every refresh token of the user that is still unexpired and not yet blacklisted."""
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
 
 
 def request_email_change(*, user, new_email, password) -> PendingEmailChange:
@@ -231,10 +247,13 @@ def confirm_email_change(*, uid, token) -> User:
         "The confirmation link is invalid or has expired.", error="Invalid token", details={"token": ["Invalid token."]}
     )
     try:
-        user_id = int(force_str(urlsafe_base64_decode(uid or "")))
+        user_id = force_str(urlsafe_base64_decode(uid or ""))
         payload = tokens.read_email_change_token(token)
     except (ValueError, TypeError, signing.BadSignature):
         raise invalid from None
+    if not is_ascii_digits(user_id):
+        raise invalid
+    user_id = int(user_id)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
         change = PendingEmailChange.objects.filter(pk=payload.get("c"), user_id=user_id, confirmed_at=None).first()

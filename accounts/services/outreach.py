@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import ContactMessage, NewsletterSource, NewsletterSubscription
-from cafa.celery import enqueue
+from cafa.celery import enqueue_or_run
 
 CONTACT_NOTIFICATION_TASK = "accounts.send_contact_notification"
 
@@ -25,7 +25,7 @@ def submit_contact_message(*, name: str, email: str, subject: str, message: str,
         contact = ContactMessage.objects.create(
             name=name, email=email, phone=phone or "", subject=subject, message=message
         )
-        transaction.on_commit(partial(enqueue, CONTACT_NOTIFICATION_TASK, contact.pk))
+        transaction.on_commit(partial(enqueue_or_run, CONTACT_NOTIFICATION_TASK, contact.pk))
     return contact
 
 

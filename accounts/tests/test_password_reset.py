@@ -123,3 +123,65 @@ def test_confirm_errors_leave_the_password_unchanged(api_client, committed, user
     assert envelope[field][0] == text
     user.refresh_from_db()
     assert user.check_password(password)
+
+
+def _refresh_status(api_client, refresh):
+    return api_client.post("/api/v1/auth/jwt/refresh/", {"refresh": refresh}).status_code
+
+
+@pytest.mark.parametrize("path", CONFIRM_PATHS)
+def test_a_reset_signs_every_session_out(api_client, committed, user, password, path):
+    web = api_client.post("/api/v1/auth/login/", {"email": user.email, "password": password}).json()["tokens"]
+    mobile = api_client.post("/api/v1/auth/jwt/create/", {"email": user.username, "password": password}).json()
+    assert _refresh_status(api_client, web["refresh"]) == 200
+    request_reset(api_client, committed, user.email)
+
+    response = api_client.post(path, {**link_params(last_link()), "new_password": NEW_PASSWORD})
+
+    assert response.status_code == 204, response.content
+    for old in (web["refresh"], mobile["refresh"]):
+        refused = api_client.post("/api/v1/auth/jwt/refresh/", {"refresh": old})
+        assert refused.status_code == 401
+        assert refused.json()["code"] == "token_not_valid"
+    fresh = api_client.post("/api/v1/auth/login/", {"email": user.email, "password": NEW_PASSWORD})
+    assert _refresh_status(api_client, fresh.json()["tokens"]["refresh"]) == 200
+
+
+def test_a_refused_reset_keeps_the_sessions(api_client, committed, user, password):
+    refresh = api_client.post("/api/v1/auth/jwt/create/", {"email": user.email, "password": password}).json()["refresh"]
+    request_reset(api_client, committed, user.email)
+    body = {**link_params(last_link()), "new_password": NEW_PASSWORD, "re_new_password": "Something-Else-1"}
+
+    assert api_client.post(CONFIRM_PATHS[0], body).status_code == 400
+
+    assert _refresh_status(api_client, refresh) == 200
+
+
+def test_a_reset_leaves_other_accounts_signed_in(api_client, committed, make_user, user, password):
+    other = make_user()
+    refresh = api_client.post("/api/v1/auth/jwt/create/", {"email": other.email, "password": password}).json()[
+        "refresh"
+    ]
+    request_reset(api_client, committed, user.email)
+
+    assert (
+        api_client.post(CONFIRM_PATHS[1], {**link_params(last_link()), "new_password": NEW_PASSWORD}).status_code == 204
+    )
+
+    assert _refresh_status(api_client, refresh) == 200
+
+
+def test_with_rotation_on_a_reset_also_revokes_the_rotated_tokens(api_client, committed, monkeypatch, user, password):
+    from rest_framework_simplejwt import serializers as jwt_serializers
+
+    monkeypatch.setattr(jwt_serializers.api_settings, "ROTATE_REFRESH_TOKENS", True, raising=False)
+    first = api_client.post("/api/v1/auth/jwt/create/", {"email": user.email, "password": password}).json()["refresh"]
+    rotated = api_client.post("/api/v1/auth/jwt/refresh/", {"refresh": first}).json()["refresh"]
+    request_reset(api_client, committed, user.email)
+
+    assert (
+        api_client.post(CONFIRM_PATHS[0], {**link_params(last_link()), "new_password": NEW_PASSWORD}).status_code == 204
+    )
+
+    assert _refresh_status(api_client, first) == 401
+    assert _refresh_status(api_client, rotated) == 401

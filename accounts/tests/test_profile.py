@@ -6,9 +6,14 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.sites import site
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from PIL import Image
 
-from accounts.tests.conftest import assert_validation_error, fake_image, image_file
+from accounts.admin import UserAdmin
+from accounts.models import User
+from accounts.tests.conftest import assert_validation_error, fake_image, image_bytes, image_file
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/auth/profile/"
@@ -216,14 +221,15 @@ def test_fake_or_unsupported_image_is_refused_and_nothing_is_stored(auth_client,
 
 
 @pytest.mark.parametrize("removal", ["json-null", "json-empty", "multipart-empty"])
-def test_profile_image_can_be_removed(auth_client, user, removal):
+def test_profile_image_can_be_removed(auth_client, user, removal, committed):
     auth_client.patch(URL, {"profile_image": image_file("PNG")}, format="multipart")
     assert len(stored_profile_images()) == 1
 
-    if removal == "multipart-empty":
-        response = auth_client.patch(URL, {"profile_image": ""}, format="multipart")
-    else:
-        response = auth_client.patch(URL, {"profile_image": None if removal == "json-null" else ""})
+    with committed():
+        if removal == "multipart-empty":
+            response = auth_client.patch(URL, {"profile_image": ""}, format="multipart")
+        else:
+            response = auth_client.patch(URL, {"profile_image": None if removal == "json-null" else ""})
 
     assert response.status_code == 200, response.content
     assert response.json()["user"]["profile_image"] is None
@@ -232,10 +238,24 @@ def test_profile_image_can_be_removed(auth_client, user, removal):
     assert stored_profile_images() == []
 
 
-def test_replacing_the_image_deletes_the_old_file(auth_client):
+def test_replacing_the_image_deletes_the_old_file(auth_client, committed):
     first = auth_client.patch(URL, {"profile_image": image_file("PNG")}, format="multipart")
-    second = auth_client.patch(URL, {"profile_image": image_file("JPEG")}, format="multipart")
+    with committed():
+        second = auth_client.patch(URL, {"profile_image": image_file("JPEG")}, format="multipart")
 
     assert first.json()["user"]["profile_image"] != second.json()["user"]["profile_image"]
     assert len(stored_profile_images()) == 1
     assert stored_profile_images()[0].endswith(".jpg")
+
+
+def test_profile_images_uploaded_in_the_admin_are_cleaned_too(make_user):
+    request = RequestFactory().get("/admin/")
+    request.user = make_user(is_staff=True, is_superuser=True)
+    field = UserAdmin(User, site).get_form(request, obj=request.user).base_fields["profile_image"]
+    polyglot = SimpleUploadedFile("me.html", image_bytes("PNG", exif=True) + b"<script>alert(1)</script>")
+
+    cleaned = field.clean(polyglot)
+
+    assert re.fullmatch(r"[0-9a-f]{32}\.png", cleaned.name)
+    content = cleaned.read()
+    assert b"<script" not in content and b"SpyCam" not in content

@@ -59,6 +59,14 @@ class UserViewSet(djoser_views.UserViewSet):
         services.activate_account(user=serializer.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @action(["post"], detail=False)
+    def reset_password_confirm(self, request, *args, **kwargs):
+        """A10 (and its mobile alias): djoser's checks, then the reset that also signs every session out."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.reset_password(user=serializer.user, new_password=serializer.validated_data["new_password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     def destroy(self, request, *args, **kwargs):
         """A17 DELETE: djoser's password check, then the A15 rules. (djoser's own destroy would log out
         through DRF's authtoken, which this project does not install; JWTs are revoked by the service.)"""

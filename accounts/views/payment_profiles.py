@@ -15,11 +15,25 @@ from accounts.serializers.payment_profiles import (
 )
 from accounts.services import payment_profiles as services
 from cafa.api.exceptions import SuccessFlagMixin
+from cafa.api.throttling import UserScopedThrottle, UserThrottle
 
 CREATED_MESSAGE = (
     "Payment profile created. A GHS 1.00 verification transfer has been started; this usually takes 1–2 minutes."  # noqa: RUF001 (contract text)
 )
 IMMUTABLE_FIELDS = {"method", "account_details"}
+
+
+class AccountNameLookupThrottle(UserScopedThrottle):
+    """A profile sent without `account_name` makes the provider say who holds the account number:
+    a few such creations per user and hour, so M2 cannot be used as a directory of account holders."""
+
+    scope = "account_lookup"
+
+    def get_cache_key(self, request, view):
+        details = request.data.get("account_details") if hasattr(request.data, "get") else None
+        if request.method != "POST" or (isinstance(details, dict) and details.get("account_name")):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class OwnProfileMixin(SuccessFlagMixin):
@@ -39,6 +53,7 @@ class PaymentProfileListView(OwnProfileMixin, generics.GenericAPIView):
     """M1 list, M2 create."""
 
     serializer_class = PaymentProfileCreateSerializer
+    throttle_classes = [UserThrottle, AccountNameLookupThrottle]
 
     @extend_schema(operation_id="auth_payment_profile_list", responses=PaymentProfileSerializer(many=True))
     def get(self, request):

@@ -14,6 +14,7 @@ from accounts import selectors
 from accounts.serializers.verification import IdDocumentSerializer, SelfieSerializer
 from accounts.services import verification as services
 from cafa.api.exceptions import SuccessFlagMixin
+from cafa.api.parsing import is_ascii_digits
 
 FILE_KINDS = {"id_document", "selfie_image"}
 
@@ -83,8 +84,9 @@ class VerificationFileView(generics.GenericAPIView):
     @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     def get(self, request, kind):
         owner = request.user
-        if request.user.is_staff and request.query_params.get("user_id", "").isdigit():
-            owner = get_user_model().objects.filter(pk=request.query_params["user_id"]).first()
+        user_id = request.query_params.get("user_id", "")
+        if request.user.is_staff and is_ascii_digits(user_id):
+            owner = get_user_model().objects.filter(pk=int(user_id)).first()
         document = getattr(owner, kind, None) if kind in FILE_KINDS and owner else None
         if not document:
             raise NotFound("File not found.")

@@ -1,9 +1,23 @@
-"""Shapes of C1-C4 (CONTRACT.md §8); the figures come from `analytics.selectors`."""
+"""Shapes of C1-C4 (CONTRACT.md §8); the figures come from `analytics.selectors`.
+
+Figures computed by the selectors are dataclasses whose serializers are generated from them; the
+attendee and check-in rows are tickets and check-ins, shaped field by field here.
+"""
 
 from rest_framework import serializers
 
-from analytics.selectors import ATTENDEE_SORTS, CHECK_IN_STATUSES, PAYMENT_STATUSES, AttendeeFilters
+from analytics.selectors.attendees import (
+    ATTENDEE_SORTS,
+    CHECK_IN_STATUSES,
+    PAYMENT_STATUSES,
+    AttendanceSummary,
+    AttendeeFilters,
+)
+from analytics.selectors.check_in import EventCheckInStats
+from analytics.selectors.event_analytics import EventAnalytics
 from cafa.api.fields import MoneyField
+from cafa.api.parsing import is_ascii_digits
+from cafa.api.serializers import DataclassOutputSerializer
 from tickets.serializers.outputs import TicketTypeMiniSerializer
 
 
@@ -16,73 +30,9 @@ class CheckerMiniSerializer(serializers.Serializer):
 # --- C1 ---------------------------------------------------------------------------------------
 
 
-class OverviewSerializer(serializers.Serializer):
-    total_tickets = serializers.IntegerField()
-    tickets_sold = serializers.IntegerField()
-    tickets_remaining = serializers.IntegerField()
-    tickets_reserved = serializers.IntegerField()
-    tickets_checked_in = serializers.IntegerField()
-    sales_percentage = serializers.FloatField()
-    check_in_percentage = serializers.FloatField()
-    gross_revenue = MoneyField()
-    platform_fee = MoneyField()
-    platform_fee_percentage = serializers.FloatField()
-    net_revenue = MoneyField()
-    service_fees_collected = MoneyField()
-    average_ticket_price = MoneyField()
-    projected_revenue = MoneyField()
-
-
-class TicketTypeSalesSerializer(serializers.Serializer):
-    ticket_type_id = serializers.IntegerField()
-    ticket_type = serializers.CharField()
-    price = MoneyField()
-    tickets_sold = serializers.IntegerField()
-    total_quantity = serializers.IntegerField()
-    revenue = MoneyField()
-    percentage_of_total_sales = serializers.FloatField()
-    percentage_of_quantity_sold = serializers.FloatField()
-
-
-class TimelineDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    tickets_sold = serializers.IntegerField()
-    revenue = MoneyField()
-    cumulative_tickets = serializers.IntegerField()
-    cumulative_revenue = MoneyField()
-
-
-class HourSalesSerializer(serializers.Serializer):
-    hour = serializers.CharField()
-    tickets_sold = serializers.IntegerField()
-    revenue = MoneyField()
-
-
-class TrafficSerializer(serializers.Serializer):
-    page_views = serializers.IntegerField()
-    unique_visitors = serializers.IntegerField()
-    conversion_rate = serializers.FloatField()
-
-
-class RecentSaleSerializer(serializers.Serializer):
-    ticket_id = serializers.CharField()
-    ticket_type = serializers.CharField()
-    amount = MoneyField()
-    buyer_name = serializers.CharField()
-    purchase_date = serializers.DateTimeField()
-
-
-class EventAnalyticsSerializer(serializers.Serializer):
-    event_id = serializers.IntegerField()
-    event_title = serializers.CharField()
-    event_slug = serializers.CharField()
-    event_status = serializers.CharField()
-    overview = OverviewSerializer()
-    sales_by_ticket_type = TicketTypeSalesSerializer(many=True)
-    sales_timeline = TimelineDaySerializer(many=True)
-    sales_by_hour = HourSalesSerializer(many=True)
-    traffic = TrafficSerializer()
-    recent_sales = RecentSaleSerializer(many=True)
+class EventAnalyticsSerializer(DataclassOutputSerializer):
+    class Meta:
+        dataclass = EventAnalytics
 
 
 # --- C2 ---------------------------------------------------------------------------------------
@@ -99,6 +49,11 @@ class AttendeeQuerySerializer(serializers.Serializer):
 
     def filters(self) -> AttendeeFilters:
         return AttendeeFilters(**self.validated_data)
+
+
+class AttendanceSummarySerializer(DataclassOutputSerializer):
+    class Meta:
+        dataclass = AttendanceSummary
 
 
 class AttendeeSerializer(serializers.Serializer):
@@ -172,7 +127,7 @@ def _csv_safe(value):
 
 
 def _is_signed_number(value: str) -> bool:
-    return value[:1] in ("+", "-") and value[1:].replace(".", "", 1).isdigit()
+    return value[:1] in ("+", "-") and is_ascii_digits(value[1:].replace(".", "", 1))
 
 
 # --- C3 / C4 ----------------------------------------------------------------------------------
@@ -198,10 +153,9 @@ class AdmittedTicketSerializer(serializers.Serializer):
         return True
 
 
-class EventCheckInStatsSerializer(serializers.Serializer):
-    total_checked_in = serializers.IntegerField()
-    total_attendees = serializers.IntegerField()
-    check_in_percentage = serializers.FloatField()
+class EventCheckInStatsSerializer(DataclassOutputSerializer):
+    class Meta:
+        dataclass = EventCheckInStats
 
 
 class CheckInHistorySerializer(serializers.Serializer):

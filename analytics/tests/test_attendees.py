@@ -9,8 +9,9 @@ import time_machine
 from django.utils import timezone
 
 from payments.models import Payment
+from tickets.exceptions import CheckInRefused
 from tickets.models import Ticket
-from tickets.services.checkin import CheckInRefused, check_in
+from tickets.services.checkin import check_in
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +192,16 @@ def test_csv_export_neutralises_spreadsheet_formulas(organizer_client, make_even
 
     assert rows[0]["attendee_name"].startswith("'=")
     assert rows[0]["attendee_phone"] == "+233241111111"
+
+
+@pytest.mark.parametrize("name", ["-1²", "+٣"])
+def test_csv_export_reads_only_ascii_digits_as_a_number(organizer_client, make_event, sell, name):
+    event = make_event()
+    sell(event.ticket_types.get(), name=name)
+
+    rows = list(csv.DictReader(io.StringIO(organizer_client.get(attendees_url(event, "export/")).content.decode())))
+
+    assert rows[0]["attendee_name"] == "'" + name
 
 
 def test_check_in_history_is_a_bare_array_of_admissions_newest_first(organizer_client, gig, organizer):

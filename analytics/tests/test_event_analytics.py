@@ -1,6 +1,7 @@
 """C1 event analytics (CONTRACT.md §8.1): every figure checked against numbers worked out by hand."""
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,6 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from events.models import Event
+from payouts.models import LedgerEntry, LedgerKind
+from payouts.services import ledger
 from tickets.services.checkin import check_in
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +160,18 @@ def test_a_sale_after_the_clock_moves_appears_in_the_figures(organizer_client, m
         sell(event.ticket_types.get(), 2)
         body = organizer_client.get(f"/api/v1/events/{event.slug}/analytics/").json()
     assert body["overview"]["tickets_sold"] == 2 and body["overview"]["gross_revenue"] == 100.0
+
+
+def test_the_platform_fee_is_one_rule_for_the_dashboards_and_the_ledger(organizer_client, make_event, sell, settings):
+    settings.PLATFORM_FEE_PERCENT = Decimal("7.5")
+    event = make_event(days=5, ticket_types=[{"name": "Regular", "price": "50.00", "quantity": 10}])
+    purchase = sell(event.ticket_types.get(), 3)  # 150.00 of sales: 11.25 to the platform
+    ledger.record_sale(purchase=purchase)
+
+    analytics = organizer_client.get(f"/api/v1/events/{event.slug}/analytics/").json()["overview"]
+    managed = organizer_client.get(f"/api/v1/events/my-events/{event.slug}/").json()["analytics"]
+    credited = LedgerEntry.objects.get(purchase=purchase, kind=LedgerKind.PLATFORM_FEE).amount
+
+    assert (analytics["platform_fee"], analytics["net_revenue"]) == (11.25, 138.75)
+    assert (managed["platform_fee"], managed["net_revenue"]) == (11.25, 138.75)
+    assert credited == Decimal("-11.25")

@@ -11,10 +11,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import selectors
+from analytics.selectors import attendees, check_in, event_analytics
 from analytics.serializers.dashboards import (
     CSV_COLUMNS,
     AdmittedTicketSerializer,
+    AttendanceSummarySerializer,
     AttendeeQuerySerializer,
     AttendeeSerializer,
     CheckInHistorySerializer,
@@ -27,7 +28,7 @@ from analytics.throttling import CheckInThrottle
 from cafa.api.exceptions import SuccessFlagMixin
 from cafa.api.pagination import StandardPagination
 from events.selectors import owned_event
-from tickets.services.checkin import check_in
+from tickets.services import checkin
 
 
 class EventAnalyticsView(APIView):
@@ -35,8 +36,8 @@ class EventAnalyticsView(APIView):
 
     @extend_schema(responses={200: EventAnalyticsSerializer})
     def get(self, request, event):
-        instance = selectors.owned_event_with_stock(request.user, event)
-        return Response(EventAnalyticsSerializer(selectors.event_analytics(instance)).data)
+        instance = event_analytics.owned_event_with_stock(request.user, event)
+        return Response(EventAnalyticsSerializer(event_analytics.event_analytics(instance)).data)
 
 
 def _attendee_filters(request):
@@ -53,10 +54,9 @@ class EventAttendeesView(APIView):
         instance = owned_event(request.user, event)
         filters = _attendee_filters(request)
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(selectors.event_attendees(instance, filters), request, view=self)
-        return paginator.get_paginated_response(
-            AttendeeSerializer(page, many=True).data, summary=selectors.attendance_summary(instance)
-        )
+        page = paginator.paginate_queryset(attendees.event_attendees(instance, filters), request, view=self)
+        summary = AttendanceSummarySerializer(attendees.attendance_summary(instance)).data
+        return paginator.get_paginated_response(AttendeeSerializer(page, many=True).data, summary=summary)
 
 
 class EventAttendeesExportView(APIView):
@@ -67,7 +67,7 @@ class EventAttendeesExportView(APIView):
     )
     def get(self, request, event):
         instance = owned_event(request.user, event)
-        tickets = selectors.event_attendees(instance, _attendee_filters(request))
+        tickets = attendees.event_attendees(instance, _attendee_filters(request))
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="attendees-{instance.slug}-{stamp}.csv"'
@@ -88,13 +88,13 @@ class CheckInView(SuccessFlagMixin, APIView):
         instance = owned_event(request.user, event)
         scan = CheckInRequestSerializer(data=request.data)
         scan.is_valid(raise_exception=True)
-        result = check_in(event=instance, scanned_value=scan.validated_data["ticket_id"], scanner=request.user)
+        result = checkin.check_in(event=instance, scanned_value=scan.validated_data["ticket_id"], scanner=request.user)
         return Response(
             {
                 "success": True,
                 "message": "Check-in successful",
                 "ticket": AdmittedTicketSerializer(result).data,
-                "event_stats": EventCheckInStatsSerializer(selectors.check_in_stats(instance)).data,
+                "event_stats": EventCheckInStatsSerializer(check_in.check_in_stats(instance)).data,
             }
         )
 
@@ -105,4 +105,4 @@ class CheckInHistoryView(APIView):
     @extend_schema(responses={200: CheckInHistorySerializer(many=True)})
     def get(self, request, event):
         instance = owned_event(request.user, event)
-        return Response(CheckInHistorySerializer(selectors.check_in_history(instance), many=True).data)
+        return Response(CheckInHistorySerializer(check_in.check_in_history(instance), many=True).data)

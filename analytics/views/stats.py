@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import selectors
+from analytics.selectors import public_stats, user_stats
 from analytics.serializers.stats import PublicStatsSerializer, UserDashboardSerializer
 
 
@@ -14,7 +14,7 @@ class UserStatsView(APIView):
 
     @extend_schema(responses={200: UserDashboardSerializer})
     def get(self, request):
-        return Response(UserDashboardSerializer(selectors.user_dashboard(request.user)).data)
+        return Response(UserDashboardSerializer(user_stats.user_dashboard(request.user)).data)
 
 
 class PublicStatsView(APIView):
@@ -25,4 +25,4 @@ class PublicStatsView(APIView):
 
     @extend_schema(responses={200: PublicStatsSerializer})
     def get(self, request):
-        return Response({"success": True, "data": PublicStatsSerializer(selectors.public_stats()).data})
+        return Response({"success": True, "data": PublicStatsSerializer(public_stats.public_stats()).data})

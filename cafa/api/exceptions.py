@@ -7,7 +7,10 @@ this module turns those, DRF's own exceptions and Django's 404/500 into the enve
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, JsonResponse
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -44,6 +47,32 @@ class DomainError(exceptions.APIException):
         if status_code is not None:
             self.status_code = status_code
         self.extra = extra
+
+
+class LockTimeout(DomainError):
+    """A row this request must lock stayed locked by others for too long (see `cafa.locking`).
+
+    Nothing was changed (the transaction rolled back), so the client may simply try again.
+    """
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    error = "Service Unavailable"
+    default_detail = "Too many requests are changing the same thing right now. Try again in a moment."
+
+    def __init__(self, message=None, **extra):
+        extra.setdefault("retry_after", 1)
+        super().__init__(message, **extra)
+
+
+# PostgreSQL's SQLSTATE for "lock_timeout expired" (55P03 lock_not_available).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether a database error means a lock wait ran out of time."""
+    cause = getattr(error, "__cause__", None)
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    return isinstance(error, DatabaseError) and code == LOCK_NOT_AVAILABLE
 
 
 def envelope(*, status_code, error, message, details=None, **extra):
@@ -109,12 +138,16 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()  # never echo Django's "No <Model> matches the given query."
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif is_lock_timeout(exc):  # any lock wait under `SET LOCAL lock_timeout`, not only cafa.locking's own
+        exc = LockTimeout()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # unhandled: Django's handler500 answers with the 500 envelope
     code = response.status_code
     if isinstance(exc, DomainError):
         body = envelope(status_code=code, error=exc.error, message=str(exc.detail), **exc.extra)
+        if "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
     elif isinstance(exc, exceptions.ValidationError):
         body = _validation_body(exc)
     else:
@@ -134,27 +167,55 @@ def _json_error(code, message):
     return JsonResponse(envelope(status_code=code, error=HEADLINES[code], message=message), status=code)
 
 
+def _under_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+# No view of its own: any method on any unknown /api/ path is a 404, never a CSRF refusal (a
+# POST there carries no CSRF token, and there is nothing to protect).
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Catch-all for unknown paths under /api/ (works in DEBUG too)."""
     return _json_error(404, "The requested resource was not found.")
 
 
+def handler400(request, exception=None):
+    """Django's 400 handler (a bad Host header, too many form fields...): JSON under /api/."""
+    if _under_api(request):
+        return _json_error(400, "The request could not be understood.")
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    """Django's 403 handler (PermissionDenied outside DRF): JSON under /api/."""
+    if _under_api(request):
+        return _json_error(403, "You do not have permission to perform this action.")
+    return defaults.permission_denied(request, exception)
+
+
 def handler404(request, exception=None):
     """Django's 404 handler: JSON under /api/, the default page elsewhere."""
-    if request.path.startswith("/api/"):
+    if _under_api(request):
         return api_not_found(request)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
     """Django's 500 handler: JSON under /api/ (never a traceback), the default page elsewhere."""
-    if request.path.startswith("/api/"):
+    if _under_api(request):
         return _json_error(500, "Something went wrong on our side. Please try again.")
-    from django.views.defaults import server_error
+    return defaults.server_error(request)
 
-    return server_error(request)
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON under /api/; the admin keeps Django's page.
+
+    The API authenticates by bearer token only, so no API view checks CSRF today; this keeps the
+    answer JSON should one ever do.
+    """
+    if _under_api(request):
+        return _json_error(403, f"CSRF verification failed. {reason}".strip())
+    return csrf.csrf_failure(request, reason=reason)
 
 
 class SuccessFlagMixin:

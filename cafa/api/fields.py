@@ -1,17 +1,10 @@
 """Serializer fields shared by every app: money as JSON numbers, absolute media URLs."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-CENT = Decimal("0.01")
-
-
-def quantize_money(value) -> Decimal:
-    """Round an amount to 2 places, half up (CONTRACT.md §1.5)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+from cafa.money import quantize_money
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)
@@ -27,7 +20,7 @@ class MoneyField(serializers.DecimalField):
     def to_representation(self, value):
         if value is None:
             return None
-        return float(quantize_money(value))
+        return float(quantize_money(value))  # JSON has no decimals: the number is rounded first
 
 
 def absolute_media_url(request, file) -> str | None:

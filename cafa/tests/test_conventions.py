@@ -7,8 +7,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from cafa.api.fields import MoneyField, quantize_money
+from cafa.api.fields import MoneyField
 from cafa.api.pagination import LargePagination, StandardPagination
+from cafa.money import quantize_money
 
 
 def _paginate(pagination_class, query):

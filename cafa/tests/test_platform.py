@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 def test_health_reports_database_and_cache(api_client):
     response = api_client.get("/api/v1/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "degraded": []}
 
 
 def test_health_names_the_failing_part(api_client, monkeypatch):
@@ -20,7 +20,19 @@ def test_health_names_the_failing_part(api_client, monkeypatch):
     monkeypatch.setattr(health, "_cache_ok", broken)
     response = api_client.get("/api/v1/health/")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "cache": "error"}
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "error", "degraded": ["cache"]}
+
+
+def test_health_says_error_when_the_database_fails(api_client, monkeypatch):
+    from cafa.api import health
+
+    def broken():
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(health, "_database_ok", broken)
+    response = api_client.get("/api/v1/health/")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "error", "cache": "ok", "degraded": ["database"]}
 
 
 def test_unknown_api_path_is_a_json_404_envelope(api_client):

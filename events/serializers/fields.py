@@ -1,10 +1,11 @@
 """Input fields for the multipart/JSON forms of the organizer endpoints (CONTRACT.md §1.3)."""
 
 import json
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -13,8 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from cafa.images import clean_image
 from events.models import END_OF_DAY, EventImage
-from events.validators import validate_event_image
 
 NULL_WORDS = frozenset({"", "null", "none", "undefined"})
 
@@ -70,7 +71,10 @@ class OptionalUUIDField(serializers.UUIDField):
 
 
 class ImageUploadField(serializers.FileField):
-    """An uploaded event image checked by content. Strings (URLs of stored images) are ignored, never applied."""
+    """An uploaded event image, re-encoded by the shared cleaner (cafa/images.py); the value is the clean copy.
+
+    Strings (URLs of stored images) are ignored, never applied.
+    """
 
     def validate_empty_values(self, data):
         if isinstance(data, str):
@@ -78,7 +82,11 @@ class ImageUploadField(serializers.FileField):
         return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
-        return validate_event_image(super().to_internal_value(data))
+        upload = super().to_internal_value(data)
+        try:
+            return clean_image(upload, max_bytes=settings.EVENT_IMAGE_MAX_BYTES)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
 
 
 class ImageUploadListField(serializers.ListField):
@@ -97,6 +105,15 @@ class ImageUploadListField(serializers.ListField):
         return super().to_internal_value(files)
 
 
+def bare_date(value) -> date | None:
+    """The day of a `YYYY-MM-DD` value with no time part, else None."""
+    text = str(value).strip() if value is not None else ""
+    try:
+        return parse_date(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 class SaleInstantField(serializers.DateTimeField):
     """`YYYY-MM-DD` or an ISO timestamp; a bare date means 00:00:00 (or 23:59:59 with `end_of_day`) in Accra."""
 
@@ -106,14 +123,13 @@ class SaleInstantField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         zone = ZoneInfo(settings.EVENT_TIME_ZONE)
-        text = str(value).strip()
-        try:
-            day = parse_date(text) if len(text) == 10 else None
-            moment = None if day else parse_datetime(text)
-        except ValueError:
-            day = moment = None
+        day = bare_date(value)
         if day is not None:
             return datetime.combine(day, END_OF_DAY if self.end_of_day else time.min, tzinfo=zone)
+        try:
+            moment = parse_datetime(str(value).strip())
+        except ValueError:
+            moment = None
         if moment is None:
             raise serializers.ValidationError("Enter a date (YYYY-MM-DD) or an ISO 8601 timestamp.")
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment, zone)

@@ -16,6 +16,7 @@ from events.serializers.fields import (
     OptionalUUIDField,
     SaleInstantField,
     StringListField,
+    bare_date,
 )
 
 MAX_QUANTITY = 1_000_000
@@ -73,8 +74,21 @@ class TicketTypeInputSerializer(serializers.Serializer):
             attrs.setdefault("description", "")
             attrs["available_from"] = attrs.get("available_from") or timezone.now()
             attrs["available_until"] = attrs.get("available_until") or self.context["event_starts_at"]
+        if self._until_is_the_events_last_day(attrs):
+            attrs["available_until"] = self.context["event_ends_at"]
         self._validate_window(current("available_from"), current("available_until"))
         return attrs
+
+    def _until_is_the_events_last_day(self, attrs) -> bool:
+        """A bare `available_until` date on the day the event ends means "until it ends" (CONTRACT §5.1).
+
+        Read as 23:59:59 it would fall after an event ending earlier that day (the mobile app sends
+        the end date so), and the whole request would be refused.
+        """
+        sent = self.initial_data.get("available_until") if hasattr(self.initial_data, "get") else None
+        day = bare_date(sent)
+        last_day = timezone.localtime(self.context["event_ends_at"], ZoneInfo(settings.EVENT_TIME_ZONE)).date()
+        return day is not None and day == last_day
 
     def _validate_window(self, available_from, available_until):
         if available_from and available_until and available_until <= available_from:

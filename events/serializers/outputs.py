@@ -1,4 +1,9 @@
-"""Response shapes of CONTRACT.md §1.12, §4 and §5. Stock figures come from the selectors' annotations."""
+"""Response shapes of CONTRACT.md §1.12, §4 and §5. Stock figures come from the selectors' annotations.
+
+Over 300 lines on purpose: the public and the organizer shapes extend one another (card -> public detail,
+card -> my event -> my event detail), and keeping that chain in one module keeps each shape's fields
+in one place.
+"""
 
 from urllib.parse import quote, urlencode
 

@@ -13,6 +13,7 @@ from events.services.ticket_type_writes import (
     create_ticket_type,
     delete_ticket_type,
     ensure_ticket_types_editable,
+    mark_sold_out,
     update_ticket_type,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "ensure_event_editable",
     "ensure_ticket_types_editable",
     "flush_event_view_counts",
+    "mark_sold_out",
     "record_event_view",
     "unique_event_slug",
     "update_event",

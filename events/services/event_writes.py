@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from accounts.models import PaymentProfile, VerificationStatus
+from cafa.api.parsing import is_ascii_digits
+from cafa.media import delete_unreferenced_on_commit
 from events import selectors
 from events.exceptions import (
     EventAlreadyStarted,
@@ -88,7 +90,7 @@ def ensure_event_editable(event: Event) -> None:
 def unique_event_slug(title: str) -> str:
     """Lowercase words joined by `-`, never all digits nor a reserved path word, `-2`, `-3`... on collision."""
     base = slugify(title)[:SLUG_BASE_LENGTH].strip("-") or "event"
-    if base.isdigit():
+    if is_ascii_digits(base):
         base = f"event-{base}"
     taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True)) | RESERVED_SLUGS
     if base not in taken:
@@ -143,7 +145,7 @@ def update_event(*, event: Event, organizer, data: dict) -> Event:
         if data.get("max_attendees", in_use) < in_use:
             raise field_error("max_attendees", f"max_attendees cannot be lower than the tickets on offer ({in_use}).")
         if data.get("featured_image") and event.featured_image:
-            _delete_file_on_commit(event.featured_image)
+            delete_unreferenced_on_commit(event.featured_image)
         for field, value in _model_fields(data).items():
             setattr(event, field, value)
         event.save()
@@ -173,7 +175,7 @@ def delete_event(*, event: Event) -> None:
         files = [event.featured_image, *(image.image for image in event.images.all())]
         event.delete()
         for file in files:
-            _delete_file_on_commit(file)
+            delete_unreferenced_on_commit(file)
 
 
 def _payment_profile(organizer, profile_id, *, required: bool):
@@ -226,11 +228,5 @@ def _remove_images(event: Event, urls: list[str]) -> None:
     paths = {urlparse(url).path for url in urls if url}
     for image in event.images.all():
         if image.image.url in paths or image.image.name in urls:
-            _delete_file_on_commit(image.image)
+            delete_unreferenced_on_commit(image.image)
             image.delete()
-
-
-def _delete_file_on_commit(file) -> None:
-    if file and file.name:
-        storage, name = file.storage, file.name
-        transaction.on_commit(lambda: storage.delete(name))

@@ -1,7 +1,8 @@
 """Page views and unique visitors of event pages, buffered in the cache (CONTRACT.md §4.4).
 
 A page hit only touches the cache; `flush_event_view_counts` (a periodic Celery task) moves the buffered
-counts to the event rows with one `F()` UPDATE per viewed event.
+counts to the event rows with one `F()` UPDATE per viewed event. Reads add what is still buffered
+(`events.selectors.with_current_view_counts`), so nobody waits for a flush to see a view.
 """
 
 import contextlib
@@ -14,9 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from events.models import Event
+from events.page_view_buffer import VIEWS_KEY, VISITORS_KEY, buffered_view_counts
 
-VIEWS_KEY = "events:page-views:{}"
-VISITORS_KEY = "events:unique-visitors:{}"
 SEEN_KEY = "events:seen:{}:{}:{}"
 FLUSH_LOCK_KEY = "events:page-views:flush-lock"
 SEEN_TIMEOUT = int(timedelta(days=2).total_seconds())
@@ -51,19 +51,16 @@ def flush_event_view_counts() -> int:
 
 
 def _flush_batch(event_ids: list[int]) -> int:
-    keys = [key for pk in event_ids for key in (VIEWS_KEY.format(pk), VISITORS_KEY.format(pk))]
-    buffered = cache.get_many(keys)
     updated = 0
-    for pk in event_ids:
-        views_key, visitors_key = VIEWS_KEY.format(pk), VISITORS_KEY.format(pk)
-        views, visitors = int(buffered.get(views_key) or 0), int(buffered.get(visitors_key) or 0)
+    for pk, counts in buffered_view_counts(event_ids).items():
+        views, visitors = counts.page_views, counts.unique_visitors
         if not views and not visitors:
             continue
         Event.objects.filter(pk=pk).update(
             page_views=F("page_views") + views, unique_visitors=F("unique_visitors") + visitors
         )
-        _take(views_key, views)
-        _take(visitors_key, visitors)
+        _take(VIEWS_KEY.format(pk), views)
+        _take(VISITORS_KEY.format(pk), visitors)
         updated += 1
     return updated
 

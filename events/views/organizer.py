@@ -90,7 +90,7 @@ class MyEventListView(GenericAPIView):
     @extend_schema(operation_id="events_my_events_list", responses=MyEventSerializer(many=True))
     def get(self, request):
         filterset = run_filterset(self.filterset_class, request, selectors.organizer_events(request.user))
-        page = self.paginate_queryset(filterset.qs)
+        page = selectors.with_current_view_counts(self.paginate_queryset(filterset.qs))
         data = self.get_serializer(page, many=True).data
         summary = OrganizerSummarySerializer(selectors.organizer_summary(request.user)).data
         return self.paginator.get_paginated_response(data, summary=summary)

@@ -6,13 +6,14 @@ payment a buyer says went through while it still shows pending.
 
 from django.contrib import admin, messages
 
+from cafa.admin import ReadOnlyModelAdmin
 from cafa.api.exceptions import DomainError
 from payments.models import Payment, PaymentStatus
 from payments.services import completion, refunds
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyModelAdmin):
     list_display = ["payment_id", "reference", "buyer_email", "event", "amount", "status", "provider", "created_at"]
     list_filter = ["status", "provider", "payment_method", "reason_code", "created_at"]
     search_fields = [
@@ -28,18 +29,6 @@ class PaymentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     actions = ["rerun_verification", "refund"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Buyer e-mail", ordering="user__email")
     def buyer_email(self, payment):

@@ -26,6 +26,10 @@ class ProviderError(Exception):
         return self.status_code is not None and 400 <= self.status_code < 500
 
 
+class AccountNotResolved(ProviderError):
+    """The provider's name enquiry knows no account with this number at this bank or network."""
+
+
 class InvalidSignature(Exception):
     """A webhook body whose signature does not match."""
 
@@ -48,7 +52,8 @@ class Initialization:
 class ChargeResult:
     """The provider's word on one charge.
 
-    `status` is one of: `success`, `failed`, `abandoned` (never paid), `pending` (in progress),
+    `status` is one of: `success`, `failed`, `abandoned` (not paid, and the buyer may still pay),
+    `cancelled` (the buyer left the checkout: final, never paid), `pending` (in progress) and
     `reversed`. `card` is `{brand, last4, exp_month, exp_year}` when a card paid.
     """
 
@@ -69,13 +74,27 @@ class ChargeResult:
 
 
 @dataclass(frozen=True)
-class WebhookEvent:
-    """A verified webhook: its type, payload `data` and the key that identifies it once."""
+class ResolvedAccount:
+    """The provider's answer to a name enquiry: who holds the account."""
+
+    account_number: str
+    account_name: str
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A verified provider event, in terms that do not depend on the provider.
+
+    `event` is its type (`charge.success`, `transfer.failed`, `refund.processed`, ...), `data` its
+    payload, `dedup_key` the key that identifies it once and `raw` the whole body as received.
+    `charge` is the provider's word on the charge for `charge.*` events (None otherwise).
+    """
 
     event: str
     data: dict
     dedup_key: str
     raw: dict
+    charge: ChargeResult | None = None
 
 
 class PaymentProvider(Protocol):
@@ -89,7 +108,18 @@ class PaymentProvider(Protocol):
 
     def refund(self, *, reference: str, amount_minor: int | None = None) -> dict: ...
 
-    def parse_webhook(self, body: bytes, headers) -> WebhookEvent: ...
+    def parse_webhook(self, body: bytes, headers) -> ProviderEvent:
+        """Verify a webhook's signature and read the event it carries (InvalidSignature otherwise)."""
+
+    def read_event(self, payload: dict) -> ProviderEvent:
+        """Read an event stored as received (`ProviderEvent.raw`), verified when it arrived."""
+
+    def resolve_account(self, *, account_number: str, bank_code: str) -> ResolvedAccount:
+        """The holder of a bank account or wallet (the network's code as `bank_code`).
+
+        Raises AccountNotResolved when the provider knows no such account, ProviderError otherwise.
+        """
+        ...
 
 
 def webhook_dedup_key(event: str, data: dict) -> str:

@@ -14,7 +14,16 @@ from urllib.parse import quote
 
 import httpx
 
-from .base import ChargeResult, Initialization, InvalidSignature, ProviderError, WebhookEvent, webhook_dedup_key
+from .base import (
+    AccountNotResolved,
+    ChargeResult,
+    Initialization,
+    InvalidSignature,
+    ProviderError,
+    ProviderEvent,
+    ResolvedAccount,
+    webhook_dedup_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +42,8 @@ _CHARGE_STATUS = {
     "queued": "pending",
 }
 _MAX_BANK_PAGES = 20
+# Answers of GET /bank/resolve that mean "no such account" (a bad number or bank code), not an outage.
+_UNRESOLVED_STATUSES = (400, 404, 422)
 
 
 class PaystackProvider:
@@ -79,36 +90,10 @@ class PaystackProvider:
         data = self._request("GET", f"/transaction/verify/{quote(reference, safe='')}")
         if not data.get("status"):
             raise self._fail("GET", "/transaction/verify", "response carries no transaction status")
-        raw_status = str(data["status"]).lower()
-        status = _CHARGE_STATUS.get(raw_status)
-        if status is None:
-            logger.warning("paystack verify %s: unknown status %r treated as pending", reference, raw_status)
-            status = "pending"
-        channel = data.get("channel")
-        authorization = data.get("authorization") or {}
-        card = None
-        if channel == "card" and authorization:
-            card = {
-                "brand": (authorization.get("brand") or authorization.get("card_type") or "").strip() or None,
-                "last4": authorization.get("last4"),
-                "exp_month": authorization.get("exp_month"),
-                "exp_year": authorization.get("exp_year"),
-            }
         try:
-            amount_minor = int(data.get("amount") or 0)
-        except (TypeError, ValueError):
-            raise self._fail("GET", "/transaction/verify", f"bad amount {data.get('amount')!r}") from None
-        return ChargeResult(
-            reference=data.get("reference") or reference,
-            status=status,
-            amount_minor=amount_minor,
-            currency=data.get("currency") or "",
-            channel=channel,
-            paid_at=data.get("paid_at") or data.get("paidAt"),
-            card=card,
-            gateway_response=data.get("gateway_response"),
-            raw=data,
-        )
+            return charge_result(data, reference=reference)
+        except ValueError as error:
+            raise self._fail("GET", "/transaction/verify", str(error)) from None
 
     def refund(self, *, reference: str, amount_minor: int | None = None) -> dict:
         """Refund a charge in full, or `amount_minor` of it (POST /refund). Returns Paystack's refund `data`."""
@@ -119,9 +104,13 @@ class PaystackProvider:
 
     # -- webhooks --------------------------------------------------------------------------------
 
-    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> ProviderEvent:
         """Check `X-Paystack-Signature` (hex HMAC-SHA512 of the raw body) and return the event it carries."""
         return parse_signed_event(body, headers, self._secret)
+
+    def read_event(self, payload: dict) -> ProviderEvent:
+        """An event stored as received (its signature was checked then)."""
+        return event_from_payload(payload)
 
     # -- payouts ---------------------------------------------------------------------------------
 
@@ -174,6 +163,20 @@ class PaystackProvider:
             params = {**params, "next": cursor}
         return banks
 
+    def resolve_account(self, *, account_number: str, bank_code: str) -> ResolvedAccount:
+        """Name enquiry (GET /bank/resolve): who holds this account. Mobile money uses the network's code."""
+        params = {"account_number": account_number, "bank_code": bank_code}
+        try:
+            data = self._request("GET", "/bank/resolve", params=params)
+        except ProviderError as error:
+            if error.status_code in _UNRESOLVED_STATUSES:
+                raise AccountNotResolved(str(error), status_code=error.status_code) from error
+            raise
+        name = str(data.get("account_name") or "").strip()
+        if not name:
+            raise self._fail("GET", "/bank/resolve", "response carries no account_name")
+        return ResolvedAccount(account_number=str(data.get("account_number") or account_number), account_name=name)
+
     # -- plumbing --------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -214,7 +217,62 @@ def sign(body: bytes, secret: str) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
 
 
-def parse_signed_event(body: bytes, headers: Mapping[str, str], secret: str) -> WebhookEvent:
+def charge_result(data: dict, *, reference: str = "") -> ChargeResult:
+    """Paystack's transaction object (verify's `data`, a `charge.*` webhook's `data`) as a ChargeResult.
+
+    Raises ValueError when the amount is not a whole number of pesewas.
+    """
+    raw_status = str(data.get("status") or "").lower()
+    status = _CHARGE_STATUS.get(raw_status)
+    if status is None:
+        logger.warning("paystack charge %s: unknown status %r treated as pending", reference, raw_status)
+        status = "pending"
+    try:
+        amount_minor = int(data.get("amount") or 0)
+    except (TypeError, ValueError):
+        raise ValueError(f"bad amount {data.get('amount')!r}") from None
+    return ChargeResult(
+        reference=data.get("reference") or reference,
+        status=status,
+        amount_minor=amount_minor,
+        currency=data.get("currency") or "",
+        channel=data.get("channel"),
+        paid_at=data.get("paid_at") or data.get("paidAt"),
+        card=_card(data),
+        gateway_response=data.get("gateway_response"),
+        raw=data,
+    )
+
+
+def _card(data: dict) -> dict | None:
+    """`{brand, last4, exp_month, exp_year}` of a card payment, else None."""
+    authorization = data.get("authorization") or {}
+    if data.get("channel") != "card" or not authorization.get("last4"):
+        return None
+    return {
+        "brand": (authorization.get("brand") or authorization.get("card_type") or "").strip() or None,
+        "last4": authorization.get("last4"),
+        "exp_month": authorization.get("exp_month"),
+        "exp_year": authorization.get("exp_year"),
+    }
+
+
+def event_from_payload(payload: dict) -> ProviderEvent:
+    """A Paystack event body (`{"event": ..., "data": {...}}`) as a ProviderEvent; InvalidSignature if it is not one."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
+        raise InvalidSignature("body is not a Paystack event")
+    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    event = payload["event"]
+    charge = None
+    if event.startswith("charge."):
+        try:
+            charge = charge_result(data)
+        except ValueError as error:
+            raise InvalidSignature(f"charge event with a {error}") from None
+    return ProviderEvent(event=event, data=data, dedup_key=webhook_dedup_key(event, data), raw=payload, charge=charge)
+
+
+def parse_signed_event(body: bytes, headers: Mapping[str, str], secret: str) -> ProviderEvent:
     """A webhook event whose signature matches `secret` (constant-time compare), else InvalidSignature."""
     received = _header(headers, SIGNATURE_HEADER)
     if not received:
@@ -226,11 +284,7 @@ def parse_signed_event(body: bytes, headers: Mapping[str, str], secret: str) -> 
         payload = json.loads(raw)
     except ValueError:
         raise InvalidSignature("body is not JSON") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
-        raise InvalidSignature("body is not a Paystack event")
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-    event = payload["event"]
-    return WebhookEvent(event=event, data=data, dedup_key=webhook_dedup_key(event, data), raw=payload)
+    return event_from_payload(payload)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

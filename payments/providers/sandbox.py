@@ -13,13 +13,23 @@ from django.conf import settings
 from django.urls import reverse
 
 from payments.models import SandboxCharge
-from payments.providers.base import ChargeResult, Initialization, ProviderError, WebhookEvent
-from payments.providers.paystack import SIGNATURE_HEADER, parse_signed_event, sign
+from payments.providers.base import ChargeResult, Initialization, ProviderError, ProviderEvent
+from payments.providers.paystack import SIGNATURE_HEADER, event_from_payload, parse_signed_event, sign
 from payments.providers.sandbox_signing import sandbox_secret
 from payments.providers.sandbox_transfers import SandboxTransfers
 
 SANDBOX_CARD = {"brand": "visa", "last4": "4081", "exp_month": "12", "exp_year": "2030"}
 OUTCOMES = ("success", "failed", "abandoned")
+# The page's Cancel button (`abandoned`) is the buyer's final word. It is stored as `cancelled`
+# because a charge nobody has acted on reads `abandoned`, as an unpaid Paystack transaction does.
+STORED_OUTCOMES = {"success": "success", "failed": "failed", "abandoned": "cancelled"}
+GATEWAY_RESPONSES = {
+    "success": "Approved",
+    "failed": "Declined",
+    "cancelled": "The buyer cancelled the payment",
+    "abandoned": "The transaction was not completed",
+}
+SETTLED_OUTCOMES = ("success", "reversed")
 
 
 class SandboxProvider(SandboxTransfers):
@@ -46,7 +56,7 @@ class SandboxProvider(SandboxTransfers):
             channel="card" if paid else None,
             paid_at=charge.updated_at.isoformat() if paid else None,
             card=SANDBOX_CARD if paid else None,
-            gateway_response="Approved" if paid else "Declined",
+            gateway_response=GATEWAY_RESPONSES.get(charge.outcome),
             raw={"reference": reference, "status": charge.outcome},
         )
 
@@ -54,13 +64,18 @@ class SandboxProvider(SandboxTransfers):
         SandboxCharge.objects.filter(reference=reference).update(outcome="reversed")
         return {"status": "processed", "transaction": {"reference": reference}}
 
-    def parse_webhook(self, body: bytes, headers) -> WebhookEvent:
+    def parse_webhook(self, body: bytes, headers) -> ProviderEvent:
         return parse_signed_event(body, headers, sandbox_secret())
 
+    def read_event(self, payload: dict) -> ProviderEvent:
+        return event_from_payload(payload)  # the sandbox speaks Paystack's event format
+
     def record_outcome(self, reference: str, outcome: str) -> SandboxCharge:
-        """The checkout page's buttons: remember what the buyer chose."""
+        """The checkout page's buttons: remember what the buyer chose (a paid charge stays paid)."""
         charge = SandboxCharge.objects.get(reference=reference)
-        charge.outcome = outcome
+        if charge.outcome in SETTLED_OUTCOMES:
+            return charge
+        charge.outcome = STORED_OUTCOMES[outcome]
         charge.save(update_fields=["outcome", "updated_at"])
         return charge
 

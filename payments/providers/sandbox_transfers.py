@@ -1,6 +1,8 @@
 """The sandbox's transfer side: recipients, transfers and the bank list, without keys or money.
 
-Magic account/mobile numbers (CONTRACT.md §6.14): ending `0000` -> recipient creation is refused;
+Name enquiries answer one fixed holder name (SANDBOX_ACCOUNT_NAME).
+Magic account/mobile numbers (CONTRACT.md §6.14): ending `0000` -> recipient creation and the name
+enquiry are refused;
 `0001` -> `transfer.failed`; `0002` -> `transfer.success` then `transfer.reversed`; anything else ->
 `transfer.success`. A transfer settles `SANDBOX_TRANSFER_DELAY_SECONDS` after it is sent, by a task
 that delivers the events signed exactly like Paystack's through the real webhook path.
@@ -15,12 +17,13 @@ from django.db import transaction
 
 from cafa.celery import enqueue
 from payments.models import SandboxRecipient, SandboxTransfer
-from payments.providers.base import ProviderError
+from payments.providers.base import AccountNotResolved, ProviderError, ResolvedAccount
 from payments.providers.ghana_banks import static_banks
 from payments.providers.paystack import SIGNATURE_HEADER, sign
 from payments.providers.sandbox_signing import sandbox_secret
 
 REFUSED_SUFFIX = "0000"
+SANDBOX_ACCOUNT_NAME = "SANDBOX ACCOUNT HOLDER"
 OUTCOMES_BY_SUFFIX = {"0001": ("failed",), "0002": ("success", "reversed")}
 
 
@@ -54,6 +57,11 @@ class SandboxTransfers:
             "type": kind,
             "details": {"account_number": account_number, "account_name": name, "bank_code": bank_code},
         }
+
+    def resolve_account(self, *, account_number, bank_code) -> ResolvedAccount:
+        if account_number.endswith(REFUSED_SUFFIX) or not bank_code:
+            raise AccountNotResolved("Could not resolve account name. Check parameters or try again.", status_code=422)
+        return ResolvedAccount(account_number=account_number, account_name=SANDBOX_ACCOUNT_NAME)
 
     def transfer(self, *, amount_minor, recipient_code, reference, reason, currency="GHS") -> dict:
         recipient = SandboxRecipient.objects.filter(recipient_code=recipient_code).first()

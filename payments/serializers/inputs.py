@@ -17,7 +17,11 @@ class AttendeeInfoSerializer(serializers.Serializer):
 
 
 class PurchaseRequestSerializer(serializers.Serializer):
-    """Y1 `tickets/purchase/`. Validated data gains `attendee`, with the caller's account as the fallback."""
+    """Y1 `tickets/purchase/`. Its validated data are the checkout service's arguments.
+
+    `attendee` holds what the buyer gave ("" for what they left out); the checkout fills the gaps
+    from their account.
+    """
 
     event_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=ID_MAX)
     event_slug = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=220)
@@ -30,19 +34,21 @@ class PurchaseRequestSerializer(serializers.Serializer):
     def validate(self, attrs):
         if attrs.get("event_id") is None and not attrs.get("event_slug"):
             raise serializers.ValidationError({"event_id": ["Send event_id or event_slug."]})
-        attrs["attendee"] = self._attendee(self._given_attendee(attrs))
-        return attrs
+        given = self._given_attendee(attrs)
+        return {
+            "event_id": attrs.get("event_id"),
+            "event_slug": attrs.get("event_slug"),
+            "ticket_type_id": attrs["ticket_type_id"],
+            "quantity": attrs["quantity"],
+            "attendee": Attendee(
+                name=(given.get("name") or "").strip(), email=given.get("email") or "", phone=given.get("phone") or ""
+            ),
+            "payment_method": attrs["payment_method"],
+            "callback_url": attrs.get("callback_url") or None,
+        }
 
     def _given_attendee(self, attrs) -> dict:
         return dict(attrs.get("attendee_info") or {})
-
-    def _attendee(self, given: dict) -> Attendee:
-        user = self.context["request"].user
-        return Attendee(
-            name=(given.get("name") or "").strip() or user.full_name or user.username,
-            email=given.get("email") or user.email,
-            phone=given.get("phone") or user.phone_number or "",
-        )
 
 
 class InitiateRequestSerializer(PurchaseRequestSerializer):

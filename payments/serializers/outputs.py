@@ -1,222 +1,27 @@
-"""Response shapes of Y1-Y8 (CONTRACT.md §6.3-§6.11). Money is a JSON number, timestamps ISO-8601 with `Z`.
+"""Response shapes of Y3, Y4, Y6, Y7 and Y8 (CONTRACT.md §6.5, §6.6, §6.9-§6.11).
 
 Each serializer reads a `Payment` loaded by `payments.selectors` (purchase, event and tickets already
-joined or prefetched), so serializing a page costs no extra queries.
+joined or prefetched), so serializing a page costs no extra queries. Money is a JSON number,
+timestamps ISO-8601 with `Z`.
 """
 
-from django.conf import settings
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cafa.api.fields import AbsoluteFileUrlField, MoneyField
-from events.models import EventStatus
 from events.serializers.outputs import OrganizerMiniSerializer
 from payments import selectors
-from payments.models import PaymentStatus, ReasonCode
-from payments.services.callbacks import mobile_callback_url
-from tickets.models import TicketStatus
-from tickets.pricing import price_order
+from payments.models import PaymentStatus
+from payments.serializers.fields import (
+    PENDING_MESSAGE,
+    NullableTextField,
+    TicketStatusField,
+    closed_message,
+    download_url,
+    iso,
+    reason_code,
+    reservation_deadline,
+)
 from tickets.serializers.outputs import TicketTypeMiniSerializer
-
-_timestamp = serializers.DateTimeField()
-
-# reason_code values of CONTRACT.md §6.5; anything else is reported as its status's usual reason.
-CONTRACT_REASONS = {
-    ReasonCode.DECLINED,
-    ReasonCode.ABANDONED,
-    ReasonCode.AMOUNT_MISMATCH,
-    ReasonCode.CANCELLED_BY_BUYER,
-    ReasonCode.RESERVATION_EXPIRED,
-    ReasonCode.REFUNDED_SOLD_OUT,
-    ReasonCode.REFUNDED,
-}
-STATUS_REASONS = {
-    PaymentStatus.FAILED: ReasonCode.DECLINED,
-    PaymentStatus.CANCELLED: ReasonCode.CANCELLED_BY_BUYER,
-    PaymentStatus.EXPIRED: ReasonCode.RESERVATION_EXPIRED,
-    PaymentStatus.REFUNDED: ReasonCode.REFUNDED,
-}
-REASON_MESSAGES = {
-    ReasonCode.DECLINED: "The payment was declined.",
-    ReasonCode.ABANDONED: "The payment was not completed.",
-    ReasonCode.AMOUNT_MISMATCH: "The amount paid did not match the order; the payment will be refunded.",
-    ReasonCode.CANCELLED_BY_BUYER: "The purchase was cancelled.",
-    ReasonCode.RESERVATION_EXPIRED: "The reservation expired before the payment was made.",
-    ReasonCode.REFUNDED_SOLD_OUT: "The tickets sold out before the payment arrived; the payment was refunded.",
-    ReasonCode.REFUNDED: "The payment was refunded.",
-}
-PENDING_MESSAGE = "Payment is still being processed."
-
-
-def iso(value) -> str | None:
-    return _timestamp.to_representation(value) if value else None
-
-
-def text_or_null(value: str) -> str | None:
-    return value or None
-
-
-def reported_ticket_status(ticket) -> str:
-    """The stored status, except that an active ticket of a past event reads `expired` (§1.11)."""
-    if ticket.status == TicketStatus.ACTIVE and ticket.purchase.event.status == EventStatus.PAST:
-        return TicketStatus.EXPIRED
-    return ticket.status
-
-
-def reason_code(payment) -> str:
-    code = payment.reason_code
-    return code if code in CONTRACT_REASONS else STATUS_REASONS.get(payment.status, ReasonCode.DECLINED)
-
-
-def closed_message(payment) -> str:
-    return REASON_MESSAGES[reason_code(payment)]
-
-
-def reservation_deadline(payment):
-    """When an unpaid payment stops holding its tickets (null once it is no longer pending)."""
-    return payment.purchase.reservation_expires_at if payment.status == PaymentStatus.PENDING else None
-
-
-def download_url(request, ticket) -> str:
-    path = f"/api/v1/tickets/{ticket.ticket_id}/download/"
-    return request.build_absolute_uri(path) if request is not None else settings.PUBLIC_API_URL + path
-
-
-class NullableTextField(serializers.CharField):
-    """Stored as "" when unset, shown as null."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return value or None
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class TicketStatusField(serializers.Field):
-    def __init__(self, **kwargs):
-        kwargs.update(read_only=True, source="*")
-        super().__init__(**kwargs)
-
-    def to_representation(self, ticket):
-        return reported_ticket_status(ticket)
-
-
-# --- Y1 -------------------------------------------------------------------------------------
-
-
-class PurchaseTicketSerializer(serializers.Serializer):
-    ticket_id = serializers.CharField()
-    event_title = serializers.CharField(source="purchase.event.title")
-    event_slug = serializers.CharField(source="purchase.event.slug")
-    ticket_type_name = serializers.CharField(source="purchase.ticket_type.name")
-    attendee_name = serializers.CharField()
-    attendee_email = serializers.CharField()
-    attendee_phone = NullableTextField()
-    status = TicketStatusField()
-    qr_code = NullableTextField()
-
-
-class PricingSerializer(serializers.Serializer):
-    ticket_price = MoneyField(source="unit_price")
-    quantity = serializers.IntegerField()
-    subtotal = MoneyField()
-    service_fee = MoneyField()
-    service_fee_percentage = serializers.SerializerMethodField()
-    total = MoneyField()
-    currency = serializers.CharField()
-
-    def get_service_fee_percentage(self, purchase) -> float:
-        return float(price_order(purchase.unit_price, purchase.quantity).service_fee_percentage)
-
-
-class CheckoutPaymentSerializer(serializers.Serializer):
-    payment_id = serializers.CharField()
-    reference = serializers.CharField()
-    amount = MoneyField()
-    currency = serializers.CharField()
-    payment_method = serializers.CharField()
-    provider = serializers.CharField()
-    payment_url = serializers.CharField(source="authorization_url")
-    status = serializers.CharField()
-    expires_at = serializers.SerializerMethodField()
-
-    def get_expires_at(self, payment) -> str | None:
-        return iso(reservation_deadline(payment))
-
-
-class PurchaseCreatedSerializer(serializers.Serializer):
-    """Y1 201 body, from the checkout's payment (its purchase attached)."""
-
-    message = serializers.SerializerMethodField()
-    purchase_id = serializers.CharField(source="purchase.purchase_id")
-    status = serializers.CharField(source="purchase.status")
-    tickets = PurchaseTicketSerializer(source="purchase.tickets.all", many=True)
-    pricing = PricingSerializer(source="purchase")
-    payment = CheckoutPaymentSerializer(source="*")
-    reservation = serializers.SerializerMethodField()
-
-    def get_message(self, payment) -> str:
-        # The contract's text for every Y1 answer, free ones included (their `status` says completed).
-        return f"Tickets reserved. Complete payment within {settings.RESERVATION_MINUTES} minutes."
-
-    def get_reservation(self, payment) -> dict | None:
-        purchase = payment.purchase
-        if purchase.is_free:
-            return None
-        remaining = (purchase.reservation_expires_at - timezone.now()).total_seconds()
-        return {
-            "reserved_at": iso(purchase.reserved_at),
-            "expires_at": iso(purchase.reservation_expires_at),
-            "expires_in_seconds": max(0, int(remaining)),
-        }
-
-
-# --- Y2 -------------------------------------------------------------------------------------
-
-
-def mobile_redirect_template(payment) -> str | None:
-    """Set when the buyer comes back through the app: a deep link, or our mobile callback."""
-    if payment.deep_link or payment.callback_url.split("?")[0] == mobile_callback_url():
-        return f"{settings.MOBILE_DEEP_LINK_SCHEME}://payment-result?status={{status}}&reference={{reference}}"
-    return None
-
-
-class InitiatedPaymentSerializer(serializers.Serializer):
-    """Y2 201 body."""
-
-    success = serializers.SerializerMethodField()
-    message = serializers.SerializerMethodField()
-    purchase_id = serializers.CharField(source="purchase.purchase_id")
-    payment_id = serializers.CharField()
-    payment_reference = serializers.CharField(source="reference")
-    authorization_url = serializers.CharField()
-    access_code = NullableTextField()
-    amount = MoneyField()
-    currency = serializers.CharField()
-    status = serializers.CharField()
-    expires_at = serializers.SerializerMethodField()
-    effective_callback_url = serializers.CharField(source="callback_url")
-    mobile_redirect_url_template = serializers.SerializerMethodField()
-    ticket_count = serializers.IntegerField(source="purchase.quantity")
-
-    def get_success(self, payment) -> bool:
-        return True
-
-    def get_message(self, payment) -> str:
-        if payment.status == PaymentStatus.COMPLETED:
-            return "Your free tickets are confirmed."
-        return "Payment initialized. Complete payment to confirm your tickets."
-
-    def get_expires_at(self, payment) -> str | None:
-        return iso(reservation_deadline(payment))
-
-    def get_mobile_redirect_url_template(self, payment) -> str | None:
-        return mobile_redirect_template(payment)
-
 
 # --- Y3 -------------------------------------------------------------------------------------
 
@@ -340,15 +145,7 @@ class PaymentStatusSerializer(serializers.Serializer):
         return body
 
 
-# --- Y5 / Y6 --------------------------------------------------------------------------------
-
-
-class PurchaseCancelledSerializer(serializers.Serializer):
-    success = serializers.BooleanField(default=True)
-    message = serializers.CharField(default="Purchase cancelled")
-    purchase_id = serializers.CharField()
-    status = serializers.CharField(default="cancelled")
-    tickets_released = serializers.IntegerField()
+# --- Y6 -------------------------------------------------------------------------------------
 
 
 class TicketsResentSerializer(serializers.Serializer):

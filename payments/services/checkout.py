@@ -1,8 +1,9 @@
 """A checkout, start to finish (DESIGN.md §3): reserve, create the payment, hand over to the provider.
 
-The reservation and the pending payment are written in one short transaction; the provider is
-called only after it commits. If the provider fails, a second short transaction releases the
-reservation and the buyer gets a 502.
+The reservation and the pending payment are written in one short, durable transaction: no caller
+can wrap it in a longer one, so the provider is always called after it commits and never while the
+stock locks are held. If the provider fails, a second short transaction releases the reservation and
+the buyer gets a 502.
 """
 
 import logging
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from payments import providers
+from payments import providers, selectors
 from payments.exceptions import PaymentAlreadyCompleted, PaymentInitializationFailed, PurchaseNotFound
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ProviderError, to_minor_units
@@ -36,10 +37,26 @@ class Checkout:
 
 
 def start_checkout(
-    *, buyer, event, ticket_type_id: int, quantity: int, attendee: Attendee, payment_method="card", callback_url=None
+    *,
+    buyer,
+    ticket_type_id: int,
+    quantity: int,
+    event=None,
+    event_id=None,
+    event_slug: str | None = None,
+    attendee: Attendee | None = None,
+    payment_method="card",
+    callback_url=None,
 ) -> Checkout:
-    """Reserve tickets and start paying for them; free tickets are issued at once."""
-    with transaction.atomic():
+    """Reserve tickets and start paying for them; free tickets are issued at once.
+
+    The event is `event`, else the published event named by `event_id` or `event_slug` (404 otherwise).
+    What the attendee left blank is taken from the buyer's account. Must not run inside a transaction
+    (RuntimeError): the provider call after the commit would otherwise happen with the stock locked.
+    """
+    event = event or selectors.published_event(event_id=event_id, event_slug=event_slug)
+    attendee = _with_buyer_details(attendee or Attendee(name="", email=""), buyer)
+    with transaction.atomic(durable=True):
         purchase = reservations.reserve_tickets(
             buyer=buyer, event=event, ticket_type_id=ticket_type_id, quantity=quantity, attendee=attendee
         )
@@ -58,6 +75,15 @@ def start_checkout(
     if not purchase.is_free:
         _initialize(payment)
     return Checkout(purchase=purchase, payment=payment)
+
+
+def _with_buyer_details(given: Attendee, buyer) -> Attendee:
+    """The attendee as given, each missing detail taken from the buyer's account."""
+    return Attendee(
+        name=given.name.strip() or buyer.full_name or buyer.username,
+        email=given.email or buyer.email,
+        phone=given.phone or buyer.phone_number or "",
+    )
 
 
 def complete_free_purchase(payment: Payment) -> None:

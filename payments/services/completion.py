@@ -12,25 +12,33 @@ from django.db import transaction
 from django.utils import timezone
 
 from cafa.celery import enqueue
-from payments import providers
+from cafa.locking import lock_row
+from payments import providers, signals
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ChargeResult, ProviderError, to_minor_units
-from payments.services import ledger
 from tickets.models import OPEN_PURCHASE_STATUSES, Purchase, PurchaseStatus
 from tickets.services import reservations
 
 logger = logging.getLogger(__name__)
 
+# A provider's final word that a charge will not be paid -> the reason recorded on the failed payment.
+UNPAID_OUTCOMES = {
+    "failed": (ReasonCode.DECLINED, "The payment was declined."),
+    "cancelled": (ReasonCode.ABANDONED, "The buyer cancelled the payment."),
+}
 
-def _locked(reference: str) -> Payment:
-    """The payment row, locked, with its purchase read afresh once the lock is held.
 
-    Only the payment row is locked (`of=self`): locking the event too would make every other
-    buyer's checkout for that event wait, or deadlock. Every change to a purchase after checkout is
-    made under its payment's lock, so the purchase is re-read after the lock is granted: a join in
-    the locking query could return the purchase as it was before the lock holder committed.
+def locked_payment(**lookup) -> Payment:
+    """The payment row, locked (`cafa.locking`), with its purchase read afresh once the lock is held.
+
+    Only the payment row is locked: locking the event too would make every other buyer's checkout
+    for that event wait, or deadlock. Every change to a purchase after checkout is made under its
+    payment's lock, so the purchase is re-read after the lock is granted: a join in the locking
+    query could return the purchase as it was before the lock holder committed.
     """
-    payment = Payment.objects.select_for_update(of=("self",)).get(reference=reference)
+    payment = lock_row(Payment.objects.filter(**lookup))
+    if payment is None:
+        raise Payment.DoesNotExist(f"no payment matches {lookup}")
     payment.purchase = Purchase.objects.select_related("event").get(pk=payment.purchase_id)
     return payment
 
@@ -42,7 +50,7 @@ def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
     what we asked for, issues nothing.
     """
     with transaction.atomic():
-        payment = _locked(reference)
+        payment = locked_payment(reference=reference)
         if payment.is_final or not result.succeeded:
             return payment
         problem = _mismatch(payment, result)
@@ -68,7 +76,7 @@ def _mismatch(payment: Payment, result: ChargeResult) -> str:
 def _issue(payment: Payment, result: ChargeResult) -> Payment:
     purchase = payment.purchase
     reservations.issue_tickets(purchase=purchase)
-    ledger.record_sale(purchase=purchase)
+    signals.sale_completed.send(sender=Payment, purchase=purchase)  # payouts credits the organizer
     _settle(payment, PaymentStatus.COMPLETED, result)
     transaction.on_commit(lambda: queue_ticket_email(purchase.pk), robust=True)
     return payment
@@ -126,7 +134,7 @@ def close_unpaid(*, reference: str, status: str, reason: str, message: str) -> t
         PaymentStatus.CANCELLED: PurchaseStatus.CANCELLED,
     }[status]
     with transaction.atomic():
-        payment = _locked(reference)
+        payment = locked_payment(reference=reference)
         if payment.status != PaymentStatus.PENDING:
             return payment, 0
         _close(payment, status, reason, message)
@@ -154,11 +162,10 @@ def apply_provider_result(payment: Payment, result: ChargeResult) -> Payment:
     if result.succeeded:
         return complete_payment(reference=payment.reference, result=result)
     lapsed = payment.purchase.reservation_expires_at <= timezone.now()
-    if result.status == "failed":
-        message = result.gateway_response or "The payment was declined."
-        return close_unpaid(
-            reference=payment.reference, status=PaymentStatus.FAILED, reason=ReasonCode.DECLINED, message=message
-        )[0]
+    if result.status in UNPAID_OUTCOMES:
+        reason, default_message = UNPAID_OUTCOMES[result.status]
+        message = result.gateway_response or default_message
+        return close_unpaid(reference=payment.reference, status=PaymentStatus.FAILED, reason=reason, message=message)[0]
     if lapsed and result.status in ("abandoned", "pending"):
         return close_unpaid(
             reference=payment.reference,

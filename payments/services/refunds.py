@@ -12,12 +12,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cafa.api.exceptions import DomainError
 from cafa.celery import enqueue
-from payments import providers
+from payments import providers, signals
+from payments.exceptions import PaymentNotRefundable
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ProviderError
-from payments.services import balances
+from payments.services import completion
 from tickets.services import reservations
 
 logger = logging.getLogger(__name__)
@@ -30,12 +30,6 @@ REFUND_NOTICES = {
 }
 
 
-class PaymentNotRefundable(DomainError):
-    status_code = 400
-    error = "Payment not refundable"
-    default_detail = "Only a completed payment can be refunded."
-
-
 def refund_completed_payment(*, payment_pk: int, reason: str, refunded_at_provider: bool = False) -> Payment:
     """Staff: give a completed payment's money back (CONTRACT §14.1 `completed -> refunded`).
 
@@ -45,11 +39,11 @@ def refund_completed_payment(*, payment_pk: int, reason: str, refunded_at_provid
     that was `refunded_at_provider` (a refund made in the provider's dashboard, told by its webhook).
     """
     with transaction.atomic():
-        payment = Payment.objects.select_for_update(of=("self",)).select_related("purchase").get(pk=payment_pk)
+        payment = completion.locked_payment(pk=payment_pk)
         if payment.status != PaymentStatus.COMPLETED:
             raise PaymentNotRefundable(f"This payment is {payment.status}.")
         reservations.refund_purchase(purchase=payment.purchase)
-        balances.reverse_sale(purchase=payment.purchase)
+        signals.sale_refunded.send(sender=Payment, purchase=payment.purchase)  # payouts reverses the sale
         payment.status, payment.reason_code, payment.failure_reason = (
             PaymentStatus.REFUNDED,
             ReasonCode.REFUNDED,

@@ -6,20 +6,18 @@ reconciliation job when it fails, so an answer of 200 never loses an event.
 
 import logging
 
-from django.db import IntegrityError, transaction
-from django.dispatch import Signal
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cafa.celery import enqueue
-from payments import providers
+from payments import providers, signals
 from payments.models import Payment, WebhookEvent
 from payments.providers import ChargeResult
-from payments.services import charge_events, completion
+from payments.providers.base import ProviderEvent
+from payments.services import charge_events, completion, refunds
 
 logger = logging.getLogger(__name__)
-
-# Transfer and refund events, for the payouts work: receivers get `event` (type) and `data`.
-provider_event_received = Signal()
 
 
 def receive_webhook(*, body: bytes, headers, provider=None) -> tuple[WebhookEvent, bool]:
@@ -47,61 +45,46 @@ def _queue_processing(event_pk: int) -> None:
 
 def process_webhook_event(*, event_pk: int) -> None:
     """Act on a stored event once; a failure is recorded for the reconciliation job to retry."""
-    with transaction.atomic():
-        record = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_pk).first()
-        if record is None or record.processed_at is not None:
-            return
-        record.attempts += 1
-        try:
-            with transaction.atomic():
-                _route(record.event_type, record.payload.get("data") or {})
-        except Exception as error:  # recorded and retried; one bad event must not block the others
-            logger.exception("webhook %s failed", record.dedup_key)
-            record.last_error = f"{type(error).__name__}: {error}"[:2000]
-            record.save(update_fields=["attempts", "last_error"])
-            return
-        record.processed_at = timezone.now()
-        record.last_error = ""
-        record.save(update_fields=["attempts", "processed_at", "last_error"])
+    try:
+        with transaction.atomic():
+            record = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_pk).first()
+            if record is None or record.processed_at is not None:
+                return
+            _route(providers.get().read_event(record.payload))
+            record.attempts += 1
+            record.processed_at, record.last_error = timezone.now(), ""
+            record.save(update_fields=["attempts", "processed_at", "last_error"])
+    except Exception as error:  # recorded and retried; one bad event must not block the others
+        logger.exception("webhook event %s failed", event_pk)
+        _record_failure(event_pk, error)
 
 
-def _route(event_type: str, data: dict) -> None:
-    if event_type == "charge.success":
-        _charge_success(data)
-    elif event_type in charge_events.HANDLED:
-        charge_events.handle(event_type, data)
-    elif event_type.startswith(("transfer.", "refund.")):
-        provider_event_received.send(sender=WebhookEvent, event=event_type, data=data)
+def _record_failure(event_pk: int, error: Exception) -> None:
+    """Count the failed attempt in a transaction of its own, on a connection that still works.
 
-
-def _charge_success(data: dict) -> None:
-    reference = data.get("reference") or ""
-    if not Payment.objects.filter(reference=reference).exists():
-        logger.warning("charge.success for unknown reference %r ignored", reference)
-        return
-    completion.complete_payment(reference=reference, result=charge_result_from_webhook(data))
-
-
-def charge_result_from_webhook(data: dict) -> ChargeResult:
-    """The signed webhook's `data` as the provider's verdict on the charge."""
-    authorization = data.get("authorization") or {}
-    card = None
-    if data.get("channel") == "card" and authorization.get("last4"):
-        card = {
-            "brand": (authorization.get("brand") or authorization.get("card_type") or "").strip(),
-            "last4": authorization.get("last4"),
-            "exp_month": authorization.get("exp_month"),
-            "exp_year": authorization.get("exp_year"),
-        }
-    return ChargeResult(
-        reference=data.get("reference") or "",
-        status="success" if data.get("status") == "success" else str(data.get("status") or "pending"),
-        amount_minor=int(data.get("amount") or 0),
-        currency=data.get("currency") or "",
-        channel=data.get("channel"),
-        paid_at=data.get("paid_at"),
-        card=card,
-        gateway_response=data.get("gateway_response"),
-        raw=data,
-        transaction_id=str(data["id"]) if data.get("id") else None,
+    The failed processing has been rolled back; if it died with the database connection, that
+    connection is closed here and the next query opens a fresh one.
+    """
+    if not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
+    WebhookEvent.objects.filter(pk=event_pk, processed_at__isnull=True).update(
+        attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
     )
+
+
+def _route(event: ProviderEvent) -> None:
+    if event.event == "charge.success" and event.charge is not None:
+        _charge_success(event.charge)
+    elif event.event in charge_events.HANDLED:
+        charge_events.handle(event.event, event.data)
+    elif event.event.startswith("refund."):
+        refunds.record_refund_outcome(event=event.event, data=event.data)
+    elif event.event.startswith("transfer."):
+        signals.transfer_event_received.send(sender=WebhookEvent, event=event.event, data=event.data)
+
+
+def _charge_success(charge: ChargeResult) -> None:
+    if not Payment.objects.filter(reference=charge.reference).exists():
+        logger.warning("charge.success for unknown reference %r ignored", charge.reference)
+        return
+    completion.complete_payment(reference=charge.reference, result=charge)

@@ -1,48 +1,29 @@
-"""Fixtures of the purchase and payment API tests: an event on sale, a buyer, paying in the sandbox."""
+"""Fixtures of the purchase and payment API tests: an event on sale, paying in the sandbox."""
 
 import itertools
-from datetime import time, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
-
-from events.models import Category, Event, TicketType
 
 _numbers = itertools.count(1)
 PURCHASE_URL = "/api/v1/tickets/purchase/"
 INITIATE_URL = "/api/v1/payments/initiate/"
 
 
-@pytest.fixture
-def organizer(make_user):
-    return make_user(is_organizer=True, verification_status="verified", full_name="Ama Mensah")
+PAID_AND_FREE = [
+    {"name": "Regular", "price": "50.00", "quantity": 100},
+    {"name": "Community", "price": "0", "quantity": 50},
+]
 
 
 @pytest.fixture
-def make_event(organizer):
-    """`make_event(days=5, **fields)`: a published event with a paid (50.00) and a free ticket type."""
+def make_event(make_event):
+    """The shared `make_event`, for these tests in 5 days with a paid (50.00) and a free ticket type."""
 
-    def make(*, days=5, paid=None, free=None, **fields):
-        number = next(_numbers)
-        fields.setdefault("organizer", organizer)
-        # get_or_create: a transactional (`services`) test may run after another one flushed the seeded rows
-        music, _ = Category.objects.get_or_create(slug="music", defaults={"name": "Music", "icon": "FaMusic"})
-        fields.setdefault("category", music)
-        fields.setdefault("title", f"Highlife Night {number}")
-        fields.setdefault("slug", f"highlife-night-{number}")
-        fields.setdefault("short_description", "Live highlife music in Accra.")
-        fields.setdefault("description", "Highlife legends and new voices share one stage. " * 2)
-        fields.setdefault("venue_name", "Alliance Francaise")
-        fields.setdefault("venue_city", "Accra")
-        fields.setdefault("start_date", timezone.localdate() + timedelta(days=days))
-        fields.setdefault("start_time", time(19, 0))
-        fields.setdefault("max_attendees", 500)
-        event = Event.objects.create(**fields)
-        TicketType.objects.create(event=event, name="Regular", price=Decimal("50.00"), quantity=100, **(paid or {}))
-        TicketType.objects.create(event=event, name="Community", price=Decimal("0"), quantity=50, **(free or {}))
-        return event
+    def make(*, days=5, ticket_types=PAID_AND_FREE, **fields):
+        return make_event(days=days, ticket_types=ticket_types, **fields)
 
     return make
 
@@ -60,11 +41,6 @@ def paid_type(event):
 @pytest.fixture
 def free_type(event):
     return event.ticket_types.get(name="Community")
-
-
-@pytest.fixture
-def buyer(make_user):
-    return make_user(full_name="Kwame Boateng", email="kwame@example.com", phone_number="+233241234567")
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """The completion service (CONTRACT.md §6.8): idempotent, checks what the provider says, ledger once."""
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 import logging
 from dataclasses import replace
@@ -10,16 +9,10 @@ import pytest
 from django.core import mail
 
 from payments import providers
-from payments.models import LedgerEntry, Payment
+from payments.models import Payment
 from payments.services import completion, jobs
-from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
-    buy,
-    buyer,
-    fake_paystack,
-    make_ticket_type,
-    seller,
-    ticket_type,
-)
+from payments.tests.fixtures import buy
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

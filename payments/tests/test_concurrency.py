@@ -5,7 +5,6 @@ Run with your own database and Redis DB, e.g.
  .venv/bin/pytest -m services payments/tests/test_concurrency.py`
 Every thread uses its own database connection and closes it when done.
 """
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 import random
 import threading
@@ -18,10 +17,11 @@ from django.db import connection
 
 from cafa.celery import app as celery_app
 from events.models import TicketType
-from payments.models import LedgerEntry, Payment, WebhookEvent
+from payments.models import Payment, WebhookEvent
 from payments.providers.sandbox import SandboxProvider
 from payments.services import completion, webhooks
-from payments.tests.core_fixtures import buy, make_ticket_type, seller  # noqa: F401 (fixtures)
+from payments.tests.fixtures import buy
+from payouts.models import LedgerEntry
 from tickets.exceptions import ReservationRefused
 from tickets.models import Ticket
 from tickets.services import delivery, reservations

@@ -1,5 +1,4 @@
 """Money-path jobs (CONTRACT.md §15): reservation expiry sweep and stale payment reconciliation."""
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 from datetime import timedelta
 
@@ -10,16 +9,10 @@ from django.utils import timezone
 
 from cafa.celery import app as celery_app
 from payments import tasks
-from payments.models import LedgerEntry, Payment
+from payments.models import Payment
 from payments.services import jobs
-from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
-    buy,
-    buyer,
-    fake_paystack,
-    make_ticket_type,
-    seller,
-    ticket_type,
-)
+from payments.tests.fixtures import buy
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

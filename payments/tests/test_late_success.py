@@ -1,5 +1,4 @@
 """A provider success after the reservation ended (CONTRACT.md §6.8 step 4, §14.1-14.3)."""
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 from datetime import timedelta
 
@@ -8,16 +7,11 @@ import time_machine
 from django.core import mail
 
 from payments import providers
-from payments.models import LedgerEntry, Payment
+from payments.models import Payment
 from payments.services import completion, jobs
 from payments.services.checkout import cancel_purchase
-from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
-    buy,
-    buyer,
-    fake_paystack,
-    make_ticket_type,
-    seller,
-)
+from payments.tests.fixtures import buy
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

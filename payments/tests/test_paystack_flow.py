@@ -1,5 +1,4 @@
 """A purchase paid through Paystack, stubbed at the HTTP transport (CONTRACT.md §6.1, §6.2, §6.5, §6.12)."""
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 import json
 from decimal import Decimal
@@ -9,18 +8,10 @@ import pytest
 from django.core import mail
 
 from payments.exceptions import PaymentInitializationFailed
-from payments.models import LedgerEntry, Payment
+from payments.models import Payment
 from payments.services import completion
-from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
-    PAYSTACK_TEST_SECRET,
-    buy,
-    buyer,
-    fake_paystack,
-    make_ticket_type,
-    refusal_body,
-    seller,
-    ticket_type,
-)
+from payments.tests.fixtures import PAYSTACK_TEST_SECRET, buy, refusal_body
+from payouts.models import LedgerEntry
 from tickets.models import Purchase, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -400,6 +400,39 @@ def test_webhook_with_valid_signature(payload, dedup_key):
 
 
 @pytest.mark.parametrize(
+    "authorization",
+    [
+        {"last4": "4081", "exp_month": "12", "exp_year": "2030", "brand": "visa", "card_type": "visa "},
+        {"last4": "4081", "exp_month": "12", "exp_year": "2030", "brand": "", "card_type": ""},  # no brand given
+        {"bin": "408408"},  # a card channel without card details
+    ],
+    ids=["full", "no-brand", "no-last4"],
+)
+def test_a_charge_webhook_reads_the_charge_exactly_as_verify_does(authorization):
+    data = transaction(authorization=authorization)
+    p, _ = provider(ok(data, message="Verification successful"))
+    body = json.dumps({"event": "charge.success", "data": data}).encode()
+
+    event = p.parse_webhook(body, {"X-Paystack-Signature": sign(body)})
+
+    assert event.charge == p.verify(REFERENCE)
+    assert p.read_event(event.raw) == event  # what webhook processing reads back from storage
+
+
+def test_non_charge_events_carry_no_charge():
+    p, _ = provider()
+    body = json.dumps(TRANSFER_SUCCESS).encode()
+    assert p.parse_webhook(body, {"X-Paystack-Signature": sign(body)}).charge is None
+
+
+def test_a_charge_webhook_with_a_bad_amount_is_refused():
+    p, _ = provider()
+    body = json.dumps({"event": "charge.success", "data": transaction(amount="52.50")}).encode()
+    with pytest.raises(InvalidSignature):
+        p.parse_webhook(body, {"X-Paystack-Signature": sign(body)})
+
+
+@pytest.mark.parametrize(
     "make_headers",
     [
         lambda sig: {"x-paystack-signature": sig},

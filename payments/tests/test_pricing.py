@@ -1,12 +1,11 @@
 """What a buyer pays (CONTRACT.md §1.5): subtotal, 5 % service fee, total; Decimal, half up; free = no fee."""
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 from decimal import Decimal
 
 import pytest
 
 from payments.providers import to_minor_units
-from payments.tests.core_fixtures import buy, buyer, make_ticket_type, seller  # noqa: F401 (fixtures)
+from payments.tests.fixtures import buy
 from tickets.pricing import price_order
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,4 @@
 """A refund is sent once and known to be sent, even when the provider's first answer is lost."""
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 import pytest
 from django.core import mail
@@ -8,7 +7,7 @@ from payments.models import Payment, PaymentStatus, ReasonCode, SandboxCharge
 from payments.providers import ProviderError
 from payments.providers.sandbox import SandboxProvider
 from payments.services import refunds
-from payments.tests.core_fixtures import buy, buyer, make_ticket_type, seller  # noqa: F401 (fixtures)
+from payments.tests.fixtures import buy
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,11 @@ def resend_url(payment_id):
     return f"/api/v1/payments/{payment_id}/resend-tickets/"
 
 
-def test_resending_queues_the_ticket_email_again(paid_purchase, buyer_client):
+def test_resending_queues_the_ticket_email_again(paid_purchase, buyer_client, django_capture_on_commit_callbacks):
     sent_before = len(mail.outbox)
 
-    response = buyer_client.post(resend_url(paid_purchase["payment"]["payment_id"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = buyer_client.post(resend_url(paid_purchase["payment"]["payment_id"]))
 
     assert response.status_code == 200
     assert response.json() == {

@@ -1,5 +1,4 @@
 """Reservation rules of CONTRACT.md §6.2, in order, with their exact headlines; refusals store nothing."""
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 from datetime import timedelta
 
@@ -11,17 +10,10 @@ from events.exceptions import TicketTypeNotFound
 from payments.exceptions import InvalidCallbackUrl
 from payments.models import Payment
 from payments.services.checkout import start_checkout
-from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
-    attendee_for,
-    buy,
-    buyer,
-    make_ticket_type,
-    refusal_body,
-    seller,
-    ticket_type,
-)
+from payments.tests.fixtures import attendee_for, buy, refusal_body
 from tickets.exceptions import ReservationRefused
 from tickets.models import Purchase, Ticket
+from tickets.services.reservations import Attendee
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +224,23 @@ def test_a_bad_callback_is_reported_after_the_stock_rules_and_stores_nothing(buy
             callback_url="https://evil.example/steal",
         )
     assert not Purchase.objects.exists()
+
+
+def test_what_the_attendee_leaves_out_comes_from_the_buyers_account(buyer, ticket_type):
+    buyer.phone_number = "+233241112223"
+    buyer.save()
+
+    started = start_checkout(
+        buyer=buyer,
+        event_id=ticket_type.event_id,
+        ticket_type_id=ticket_type.pk,
+        quantity=1,
+        attendee=Attendee(name="  ", email="guest@example.com"),
+    )
+
+    purchase = started.purchase
+    assert (purchase.attendee_name, purchase.attendee_email, purchase.attendee_phone) == (
+        "Kwame Boateng",
+        "guest@example.com",
+        "+233241112223",
+    )

@@ -1,38 +1,17 @@
 """End to end through the sandbox: reserve, pay on the checkout page, tickets issued once."""
 
-from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
-from events.models import Category, Event, TicketType
-from payments.models import LedgerEntry, Payment, WebhookEvent
+from payments.models import Payment, WebhookEvent
 from payments.services.checkout import start_checkout
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 from tickets.services.reservations import Attendee
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ticket_type(make_user):
-    organizer = make_user(is_organizer=True, verification_status="verified")
-    event = Event.objects.create(
-        organizer=organizer,
-        category=Category.objects.get(slug="music"),
-        title="Sandbox Night",
-        slug="sandbox-night",
-        short_description="A night to test the sandbox provider end to end.",
-        description="x" * 60,
-        venue_name="Hall",
-        venue_city="Accra",
-        start_date=timezone.localdate() + timedelta(days=5),
-        start_time=time(19, 0),
-        max_attendees=100,
-    )
-    return TicketType.objects.create(event=event, name="Regular", price=Decimal("50.00"), quantity=10)
 
 
 def test_paying_on_the_sandbox_page_issues_the_tickets_once(

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from payments.models import LedgerEntry, Payment, SandboxCharge
+from payments.exceptions import PaymentNotRefundable
+from payments.models import Payment, SandboxCharge
 from payments.services import refunds
-from payments.services.refunds import PaymentNotRefundable
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,4 @@
 """Provider webhooks (CONTRACT.md §6.13): verified, stored once, processed once, retried on error."""
-# ruff: noqa: F811  (pytest fixtures imported from core_fixtures are redefined as arguments)
 
 import json
 from datetime import timedelta
@@ -9,20 +8,13 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from payments.models import LedgerEntry, Payment, WebhookEvent
+from payments import signals
+from payments.models import Payment, WebhookEvent
 from payments.providers import InvalidSignature
 from payments.providers.paystack import SIGNATURE_HEADER
-from payments.services import completion, jobs, webhooks
-from payments.tests.core_fixtures import (  # noqa: F401 (fixtures)
-    buy,
-    buyer,
-    fake_paystack,
-    make_ticket_type,
-    paystack_sign,
-    seller,
-    signed_event,
-    ticket_type,
-)
+from payments.services import completion, jobs, refunds, webhooks
+from payments.tests.fixtures import buy, paystack_sign, signed_event
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -158,11 +150,9 @@ def test_a_charge_for_an_unknown_reference_is_stored_and_ignored(
         ("transfer.success", TRANSFER_SUCCESS, "transfer.success:TRF_wpl1dem4967avzm"),
         ("transfer.failed", {**TRANSFER_SUCCESS, "status": "failed"}, "transfer.failed:TRF_wpl1dem4967avzm"),
         ("transfer.reversed", {**TRANSFER_SUCCESS, "status": "reversed"}, "transfer.reversed:TRF_wpl1dem4967avzm"),
-        ("refund.processed", REFUND_PROCESSED, "refund.processed:132013318360"),
-        ("refund.failed", {**REFUND_PROCESSED, "status": "failed"}, "refund.failed:132013318360"),
     ],
 )
-def test_transfer_and_refund_events_are_stored_and_routed_to_the_signal(
+def test_transfer_events_are_stored_and_routed_to_the_signal(
     fake_paystack, django_capture_on_commit_callbacks, event, data, key
 ):
     received = []
@@ -170,11 +160,11 @@ def test_transfer_and_refund_events_are_stored_and_routed_to_the_signal(
     def receiver(sender, event, data, **kwargs):
         received.append((event, data))
 
-    webhooks.provider_event_received.connect(receiver)
+    signals.transfer_event_received.connect(receiver)
     try:
         deliver(*signed_event(event, data), django_capture_on_commit_callbacks)
     finally:
-        webhooks.provider_event_received.disconnect(receiver)
+        signals.transfer_event_received.disconnect(receiver)
 
     record = WebhookEvent.objects.get()
     assert record.dedup_key == key
@@ -182,13 +172,35 @@ def test_transfer_and_refund_events_are_stored_and_routed_to_the_signal(
     assert received == [(event, data)]
 
 
-def test_other_events_are_stored_and_ignored(fake_paystack, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    ("event", "data", "key"),
+    [
+        ("refund.processed", REFUND_PROCESSED, "refund.processed:132013318360"),
+        ("refund.failed", {**REFUND_PROCESSED, "status": "failed"}, "refund.failed:132013318360"),
+    ],
+)
+def test_refund_events_are_stored_and_routed_to_the_refunds_service(
+    fake_paystack, monkeypatch, django_capture_on_commit_callbacks, event, data, key
+):
     received = []
-    webhooks.provider_event_received.connect(lambda sender, **kw: received.append(kw), weak=False, dispatch_uid="t")
+    monkeypatch.setattr(refunds, "record_refund_outcome", lambda **kwargs: received.append(kwargs))
+
+    deliver(*signed_event(event, data), django_capture_on_commit_callbacks)
+
+    record = WebhookEvent.objects.get()
+    assert record.dedup_key == key
+    assert record.processed_at is not None
+    assert received == [{"event": event, "data": data}]
+
+
+def test_other_events_are_stored_and_ignored(fake_paystack, monkeypatch, django_capture_on_commit_callbacks):
+    received = []
+    monkeypatch.setattr(refunds, "record_refund_outcome", lambda **kwargs: received.append(kwargs))
+    signals.transfer_event_received.connect(lambda sender, **kw: received.append(kw), weak=False, dispatch_uid="t")
     try:
         deliver(*signed_event("subscription.create", {"id": 99}), django_capture_on_commit_callbacks)
     finally:
-        webhooks.provider_event_received.disconnect(dispatch_uid="t")
+        signals.transfer_event_received.disconnect(dispatch_uid="t")
 
     assert WebhookEvent.objects.get().dedup_key == "subscription.create:99"
     assert received == []

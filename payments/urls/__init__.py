@@ -1,5 +1,5 @@
 """Routes of the payments domain, one module per area (so each area's routes live beside it)."""
 
-from payments.urls import checkout, payouts, provider
+from payments.urls import checkout, provider
 
-urlpatterns = [*provider.urlpatterns, *checkout.urlpatterns, *payouts.urlpatterns]
+urlpatterns = [*provider.urlpatterns, *checkout.urlpatterns]

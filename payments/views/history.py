@@ -31,8 +31,7 @@ from payments.serializers.outputs import (
 )
 from payments.services import completion
 from payments.throttling import PaymentPollThrottle, ResendTicketsThrottle
-from tickets.services import documents
-from tickets.tasks import send_ticket_email
+from tickets.services import documents, outbox
 
 
 class OptionalJWTAuthentication(JWTAuthentication):
@@ -86,7 +85,7 @@ class PaymentStatusView(GenericAPIView):
 
 
 class ResendTicketsView(SuccessFlagMixin, GenericAPIView):
-    """Y6 (owner): queue the ticket e-mail again, for completed payments only."""
+    """Y6 (owner): send the ticket e-mail again (an explicit resend always sends), for completed payments only."""
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [ResendTicketsThrottle]
@@ -100,7 +99,7 @@ class ResendTicketsView(SuccessFlagMixin, GenericAPIView):
         tickets = selectors.issued_tickets(payment)
         if not tickets:
             raise NoTicketsToSend()
-        send_ticket_email.delay(payment.purchase.pk)
+        outbox.resend(purchase=payment.purchase)
         body = {"email": payment.purchase.attendee_email, "tickets_count": len(tickets)}
         return Response(self.get_serializer(body).data)
 

@@ -8,12 +8,13 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cafa.api.exceptions import DomainError
 from payments import providers
+from payments.exceptions import InvalidSignatureError
 from payments.models import Payment, PaymentStatus
 from payments.providers import InvalidSignature
 from payments.services import completion, sandbox, webhooks
@@ -21,12 +22,6 @@ from payments.services.callbacks import with_reference
 from payments.throttling import PaymentPollThrottle
 
 MOBILE_OUTCOMES = {PaymentStatus.COMPLETED: "success", PaymentStatus.PENDING: "pending"}
-
-
-class InvalidSignatureError(DomainError):
-    status_code = 400
-    error = "Invalid signature"
-    default_detail = "The webhook signature is missing or does not match."
 
 
 class PaystackWebhookView(APIView):
@@ -82,12 +77,24 @@ def _raw_redirect(location: str) -> HttpResponseRedirect:
     return response
 
 
+class HtmlPageNegotiation(DefaultContentNegotiation):
+    """An HTML page answers whatever the client accepts (a WebView may send `Accept: text/html` only).
+
+    The page itself is a Django response that no renderer touches; the renderer picked here only
+    writes error answers, which stay the JSON envelope.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class SandboxCheckoutView(APIView):
     """Y11: the sandbox's payment page (only without provider keys)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    content_negotiation_class = HtmlPageNegotiation
 
     def initial(self, request, *args, **kwargs):
         if not providers.sandbox_enabled():

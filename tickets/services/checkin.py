@@ -12,64 +12,25 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import serializers, status
+from rest_framework import serializers
 
-from cafa.api.exceptions import DomainError
 from cafa.api.fields import MoneyField
 from events.models import CheckInPolicy, Event, EventStatus
+from tickets.exceptions import (
+    AlreadyCheckedIn,
+    CheckInRefused,
+    EventEnded,
+    InvalidQRCode,
+    ScannedTicketNotFound,
+    TicketCancelled,
+    TicketNotPaid,
+    TicketRefunded,
+    WrongEvent,
+)
 from tickets.models import CheckIn, CheckInOutcome, Ticket, TicketStatus
 from tickets.qr import InvalidQrPayload, parse_scanned_value, verify_qr_payload
 
 SCANNED_VALUE_MAX = CheckIn._meta.get_field("scanned_value").max_length
-
-
-# --- Refusals ---------------------------------------------------------------------------------
-
-
-class CheckInRefused(DomainError):
-    """A scan the door must turn away; `error` is the contract's exact headline."""
-
-    ticket: Ticket | None = None
-
-
-class InvalidQRCode(CheckInRefused):
-    error = "Invalid QR code"
-    default_detail = "This QR code was not issued for this organizer's events."
-
-
-class TicketNotFound(CheckInRefused):
-    status_code = status.HTTP_404_NOT_FOUND
-    error = "Ticket not found"
-    default_detail = "No ticket with this id exists for this event."
-
-
-class WrongEvent(CheckInRefused):
-    error = "Wrong event"
-
-
-class TicketNotPaid(CheckInRefused):
-    error = "Ticket not paid"
-    default_detail = "This ticket has not been paid for."
-
-
-class TicketCancelled(CheckInRefused):
-    error = "Ticket cancelled"
-    default_detail = "This ticket was cancelled."
-
-
-class TicketRefunded(CheckInRefused):
-    error = "Ticket refunded"
-    default_detail = "This ticket was refunded."
-
-
-class EventEnded(CheckInRefused):
-    error = "Event has ended"
-    default_detail = "This event has ended; check-in is closed."
-
-
-class AlreadyCheckedIn(CheckInRefused):
-    status_code = status.HTTP_409_CONFLICT
-    error = "Already checked in"
 
 
 # --- Result -----------------------------------------------------------------------------------
@@ -139,7 +100,7 @@ def _find_ticket(event, ticket_id) -> Ticket:
     """The scanned ticket; unknown ids and other organizers' tickets get the same answer."""
     ticket = Ticket.objects.select_related("event").filter(ticket_id=ticket_id).first()
     if ticket is None or ticket.event.organizer_id != event.organizer_id:
-        raise TicketNotFound()
+        raise ScannedTicketNotFound()
     if ticket.event_id != event.pk:
         refusal = WrongEvent(f'This ticket belongs to "{ticket.event.title}".')
         refusal.ticket = ticket

@@ -30,9 +30,9 @@ def event_context(event) -> dict:
 def send_ticket_email(*, purchase_pk: int) -> bool:
     """E-mail the buyer every issued ticket of the purchase: HTML + text, a PDF attachment per ticket.
 
-    Sends again on every call (Y6 resend relies on it). Returns False, sending nothing, when the
-    purchase is unknown or holds no issued ticket (e.g. refunded meanwhile). Delivery errors propagate
-    so the task can retry.
+    Sends on every call: `outbox.deliver` decides whether a send is due. Returns False, sending nothing,
+    when the purchase is unknown or holds no issued ticket (e.g. refunded meanwhile). Delivery errors
+    propagate.
     """
     purchase = selectors.purchase_for_delivery(purchase_pk)
     if purchase is None or not purchase.issued_tickets:

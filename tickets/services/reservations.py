@@ -1,8 +1,8 @@
 """Stock and reservations. Money is not known here: `payments` orchestrates a checkout.
 
-Every rule is checked after the ticket type row is locked, inside the caller's transaction, and
-live stock is counted from the tickets table at that moment (issued tickets plus reservations
-whose deadline has not passed), so concurrent buyers can never oversell.
+Every rule is checked after the ticket type row is locked (`cafa.locking`), inside the caller's
+transaction, and live stock is counted from the tickets table at that moment (issued tickets plus
+reservations whose deadline has not passed), so concurrent buyers can never oversell.
 """
 
 from dataclasses import dataclass
@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from cafa.locking import lock_row, lock_rows
+from events import services as events_services
 from events.exceptions import TicketTypeNotFound
 from events.models import Event, TicketType
 from tickets.exceptions import ReservationRefused
@@ -26,7 +26,7 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.pricing import Pricing, price_order
-from tickets.services import credentials
+from tickets.services import credentials, outbox
 
 
 @dataclass(frozen=True)
@@ -38,34 +38,29 @@ class Attendee:
 
 def tickets_holding_stock(ticket_type_id: int, now) -> int:
     """Issued tickets plus live reservations of a ticket type (lapsed reservations never count)."""
-    holding = Q(status__in=ISSUED_TICKET_STATUSES) | Q(status=TicketStatus.RESERVED, reserved_until__gt=now)
-    return Ticket.objects.filter(holding, ticket_type_id=ticket_type_id).count()
-
-
-def lock_ticket_type(event: Event, ticket_type_id: int) -> TicketType:
-    """The ticket type row, locked until the caller's transaction ends (404 if not in the event)."""
-    ticket_type = TicketType.objects.select_for_update().filter(pk=ticket_type_id, event=event).first()
-    if ticket_type is None:
-        raise TicketTypeNotFound()
-    return ticket_type
+    return Ticket.objects.holding_stock(now).filter(ticket_type_id=ticket_type_id).count()
 
 
 def reserve_tickets(*, buyer, event: Event, ticket_type_id: int, quantity: int, attendee: Attendee) -> Purchase:
     """Hold `quantity` tickets for RESERVATION_MINUTES in a new `reserved` purchase.
 
-    Must run inside the caller's transaction (the locks last until it commits). The buyer row is
-    locked first, so one buyer's simultaneous checkouts cannot pass the open-purchase limit
-    together; then the ticket type. Raises ReservationRefused naming the first rule that fails,
-    in the contract's order.
+    Runs inside the caller's transaction, which the locks last until (RuntimeError outside one). The
+    buyer row is locked with the ticket type, so one buyer's simultaneous checkouts cannot pass the
+    open-purchase limit together. Raises TicketTypeNotFound for a type of another event, and
+    ReservationRefused naming the first rule that fails, in the contract's order.
     """
-    with transaction.atomic():
-        get_user_model().objects.select_for_update().only("pk").get(pk=buyer.pk)
-        ticket_type = lock_ticket_type(event, ticket_type_id)
-        now = timezone.now()  # read after waiting for the locks: lapsed holds stop counting
-        _check_sale_rules(event, ticket_type, quantity, now)
-        _check_stock(ticket_type, quantity, now)
-        _check_open_purchases(buyer, now)
-        return _create_reservation(buyer, event, ticket_type, quantity, attendee, now)
+    _buyer, ticket_types = lock_rows(
+        get_user_model().objects.filter(pk=buyer.pk).only("pk"),
+        TicketType.objects.filter(pk=ticket_type_id, event=event),
+    )
+    if not ticket_types:
+        raise TicketTypeNotFound()
+    ticket_type = ticket_types[0]
+    now = timezone.now()  # read after waiting for the locks: lapsed holds stop counting
+    _check_sale_rules(event, ticket_type, quantity, now)
+    _check_stock(ticket_type, quantity, now)
+    _check_open_purchases(buyer, now)
+    return _create_reservation(buyer, event, ticket_type, quantity, attendee, now)
 
 
 def _check_sale_rules(event, ticket_type, quantity, now):
@@ -171,14 +166,15 @@ def release_reservation(*, purchase: Purchase, status: str) -> int:
 def can_reissue(*, purchase: Purchase) -> bool:
     """Late success: is there stock again for the purchase's own quantity? Locks the ticket type."""
     now = timezone.now()
-    ticket_type = TicketType.objects.select_for_update().get(pk=purchase.ticket_type_id)
-    own_live = purchase.tickets.filter(status=TicketStatus.RESERVED, reserved_until__gt=now).count()
+    ticket_type = lock_row(TicketType.objects.filter(pk=purchase.ticket_type_id))
+    own_live = purchase.tickets.live_reservations(now).count()
     available = ticket_type.quantity - tickets_holding_stock(ticket_type.pk, now) + own_live
     return available >= purchase.quantity
 
 
 def issue_tickets(*, purchase: Purchase) -> list[Ticket]:
-    """Turn the purchase's tickets into admissions (active) and complete the purchase.
+    """Turn the purchase's tickets into admissions (active), complete the purchase, and record that its
+    ticket e-mail is due (in the same transaction: the e-mail cannot be lost with a queue message).
 
     Re-activates the purchase's own rows after a late success. Callers hold the payment lock.
     """
@@ -189,6 +185,7 @@ def issue_tickets(*, purchase: Purchase) -> list[Ticket]:
     purchase.status, purchase.completed_at, purchase.closed_at = PurchaseStatus.COMPLETED, now, None
     purchase.save(update_fields=["status", "completed_at", "closed_at", "updated_at"])
     _note_sold_out(purchase.ticket_type_id, now)
+    outbox.note_due(purchase=purchase)
     issued = list(purchase.tickets.select_related("event"))
     credentials.attach_credentials(issued)
     return issued
@@ -198,7 +195,7 @@ def _note_sold_out(ticket_type_id, now):
     ticket_type = TicketType.objects.get(pk=ticket_type_id)
     issued = Ticket.objects.filter(ticket_type_id=ticket_type_id, status__in=ISSUED_TICKET_STATUSES).count()
     if issued >= ticket_type.quantity and ticket_type.sold_out_at is None:
-        TicketType.objects.filter(pk=ticket_type_id).update(sold_out_at=now)
+        events_services.mark_sold_out(ticket_type_id=ticket_type_id, at=now)
 
 
 def refund_purchase(*, purchase: Purchase) -> None:

@@ -1,20 +1,14 @@
-"""Fixtures for the tickets tests: events (from the events tests), paid purchases, PDF reading helpers."""
+"""Fixtures for the tickets tests: purchases made straight through the services, PDF reading helpers."""
 
 from decimal import Decimal
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
+from django.db import transaction
 from PIL import Image
 
-from events.tests import conftest as events_fixtures
 from tickets.services.reservations import Attendee, issue_tickets, reserve_tickets
-
-# The events tests' fixtures (organizer, music category, make_event), shared here.
-make_organizer = events_fixtures.make_organizer
-organizer = events_fixtures.organizer
-music = events_fixtures.music
-make_event = events_fixtures.make_event
 
 
 @pytest.fixture
@@ -27,14 +21,15 @@ def buy_tickets(make_event):
     def buy(buyer, quantity=1, event=None, ticket_type=None, name="Kofi Boateng", email=None, phone=""):
         event = event or make_event()
         ticket_type = ticket_type or event.ticket_types.first()
-        purchase = reserve_tickets(
-            buyer=buyer,
-            event=event,
-            ticket_type_id=ticket_type.pk,
-            quantity=quantity,
-            attendee=Attendee(name=name, email=email or buyer.email, phone=phone),
-        )
-        issue_tickets(purchase=purchase)
+        with transaction.atomic():  # reserve_tickets runs in its caller's transaction
+            purchase = reserve_tickets(
+                buyer=buyer,
+                event=event,
+                ticket_type_id=ticket_type.pk,
+                quantity=quantity,
+                attendee=Attendee(name=name, email=email or buyer.email, phone=phone),
+            )
+            issue_tickets(purchase=purchase)
         return purchase
 
     return buy
@@ -46,13 +41,14 @@ def reserve_only(make_event):
 
     def reserve(buyer, quantity=1, event=None):
         event = event or make_event()
-        return reserve_tickets(
-            buyer=buyer,
-            event=event,
-            ticket_type_id=event.ticket_types.first().pk,
-            quantity=quantity,
-            attendee=Attendee(name="Esi Owusu", email=buyer.email),
-        )
+        with transaction.atomic():  # reserve_tickets runs in its caller's transaction
+            return reserve_tickets(
+                buyer=buyer,
+                event=event,
+                ticket_type_id=event.ticket_types.first().pk,
+                quantity=quantity,
+                attendee=Attendee(name="Esi Owusu", email=buyer.email),
+            )
 
     return reserve
 

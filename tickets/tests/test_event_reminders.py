@@ -100,3 +100,18 @@ def test_a_claimed_reminder_is_skipped_if_the_buyer_opts_out_meanwhile(user, buy
     user.save(update_fields=["event_reminders"])
     assert reminders.send_reminder_email(purchase_pk=purchase_pk, kind=kind) is False
     assert purchase_pk == purchase.pk and mail.outbox == []
+
+
+def test_claimed_reminders_are_sent_even_when_the_broker_refuses_them(
+    user, buy_tickets, event, time_machine, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Connection refused.")
+
+    buy_tickets(user, event=event)
+    buy_tickets(user, event=event)
+    monkeypatch.setattr(tasks.send_event_reminder, "apply_async", refuse)
+    time_machine.move_to(event.starts_at - timedelta(hours=23), tick=False)
+    assert len(run_reminders()) == 2  # sent by the job itself, not dropped after being claimed

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from cafa.api.parsing import is_ascii_digits
 from events.selectors import MAX_ID_DIGITS
 from tickets import selectors
 
@@ -22,7 +23,7 @@ class IntegerFilter(django_filters.Filter):
 
 def _by_id_or_slug(prefix: str, value: str) -> Q:
     value = value.strip()
-    if value.isdigit():
+    if is_ascii_digits(value):
         return Q(**{f"{prefix}_id": int(value)}) if len(value) <= MAX_ID_DIGITS else Q(pk__in=[])
     return Q(**{f"{prefix}__slug": value})
 

@@ -2,6 +2,7 @@
 
 Creates verified organizers (each with a verified default payment profile), a few buyers and N events across
 categories, Ghanaian cities and dates (mostly upcoming, some past) with 1-4 ticket types each (some free).
+Every account is complete (full name and a Ghana phone number), so clients let it buy straight away.
 Everything is keyed by stable e-mails and slugs, so a second run creates nothing new.
 """
 
@@ -63,6 +64,11 @@ TICKET_NAMES = ["Regular", "VIP", "Early Bird", "Student", "Table for Four"]
 PRICES = [Decimal(value) for value in ("20", "35", "50", "75", "100", "150", "250", "500")]
 
 
+def demo_phone(number: int) -> str:
+    """A distinct Ghana mobile number in the stored form (+233 and 9 digits), e.g. +233241000001."""
+    return f"+23324{1_000_001 + number:07d}"
+
+
 class Command(BaseCommand):
     help = "Create demo organizers, buyers, events and ticket types (idempotent)."
 
@@ -89,7 +95,10 @@ class Command(BaseCommand):
         organizers = [
             self.organizer(username, name, password, number) for number, (username, name) in enumerate(ORGANIZERS)
         ]
-        buyers = [self.user(username, name, password) for username, name in BUYERS]
+        buyers = [
+            self.user(username, name, password, demo_phone(len(ORGANIZERS) + number))
+            for number, (username, name) in enumerate(BUYERS)
+        ]
         image = self.demo_image()
         created = self.events(count, categories, organizers, image)
         elapsed = time.monotonic() - started
@@ -101,16 +110,24 @@ class Command(BaseCommand):
 
     # --- people ---------------------------------------------------------------------------------
 
-    def user(self, username, full_name, password, **fields):
+    def user(self, username, full_name, password, phone_number, **fields):
+        """The demo account, created complete (name and phone, as the web client requires before a purchase).
+
+        An account from an earlier seed that lacks a phone number gets one; nothing else is changed.
+        """
         user_model = get_user_model()
         email = f"{username.replace('_', '.')}@{DEMO_DOMAIN}"
         user = user_model.objects.filter(email=email).first()
         if user is None:
             user = user_model(username=username, email=email, full_name=full_name, password=password)
             user.is_email_verified = True
+            user.phone_number = phone_number
             for name, value in fields.items():
                 setattr(user, name, value)
             user.save()
+        elif not user.phone_number:
+            user.phone_number = phone_number
+            user.save(update_fields=["phone_number"])
         return user
 
     def organizer(self, username, full_name, password, number):
@@ -118,6 +135,7 @@ class Command(BaseCommand):
             username,
             full_name,
             password,
+            demo_phone(number),
             is_organizer=True,
             verification_status="verified",
             verified_at=timezone.now(),
@@ -141,7 +159,11 @@ class Command(BaseCommand):
         return user
 
     def demo_image(self) -> str:
-        """A small generated PNG, stored once and shared by every demo event."""
+        """A small generated PNG, stored once and shared by every demo event.
+
+        Deleting one event, or replacing its picture, keeps the file while another row uses it
+        (cafa.media.delete_unreferenced_on_commit).
+        """
         if not default_storage.exists(DEMO_IMAGE):
             picture = Image.new("RGB", (640, 360), (17, 94, 89))
             draw = ImageDraw.Draw(picture)

@@ -1,0 +1,143 @@
+"""Response shapes of the checkout: Y1 purchase, Y2 initiate and Y5 cancel (CONTRACT.md §6.3, §6.4, §6.7).
+
+Each reads the checkout's `Payment` with its purchase attached. Money is a JSON number, timestamps
+ISO-8601 with `Z`.
+"""
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import serializers
+
+from cafa.api.fields import MoneyField
+from payments.models import PaymentStatus
+from payments.serializers.fields import (
+    NullableTextField,
+    TicketStatusField,
+    iso,
+    reservation_deadline,
+)
+from payments.services.callbacks import mobile_callback_url
+from tickets.pricing import price_order
+
+# --- Y1 -------------------------------------------------------------------------------------
+
+
+class PurchaseTicketSerializer(serializers.Serializer):
+    ticket_id = serializers.CharField()
+    event_title = serializers.CharField(source="purchase.event.title")
+    event_slug = serializers.CharField(source="purchase.event.slug")
+    ticket_type_name = serializers.CharField(source="purchase.ticket_type.name")
+    attendee_name = serializers.CharField()
+    attendee_email = serializers.CharField()
+    attendee_phone = NullableTextField()
+    status = TicketStatusField()
+    qr_code = NullableTextField()
+
+
+class PricingSerializer(serializers.Serializer):
+    ticket_price = MoneyField(source="unit_price")
+    quantity = serializers.IntegerField()
+    subtotal = MoneyField()
+    service_fee = MoneyField()
+    service_fee_percentage = serializers.SerializerMethodField()
+    total = MoneyField()
+    currency = serializers.CharField()
+
+    def get_service_fee_percentage(self, purchase) -> float:
+        return float(price_order(purchase.unit_price, purchase.quantity).service_fee_percentage)
+
+
+class CheckoutPaymentSerializer(serializers.Serializer):
+    payment_id = serializers.CharField()
+    reference = serializers.CharField()
+    amount = MoneyField()
+    currency = serializers.CharField()
+    payment_method = serializers.CharField()
+    provider = serializers.CharField()
+    payment_url = serializers.CharField(source="authorization_url")
+    status = serializers.CharField()
+    expires_at = serializers.SerializerMethodField()
+
+    def get_expires_at(self, payment) -> str | None:
+        return iso(reservation_deadline(payment))
+
+
+class PurchaseCreatedSerializer(serializers.Serializer):
+    """Y1 201 body, from the checkout's payment (its purchase attached)."""
+
+    message = serializers.SerializerMethodField()
+    purchase_id = serializers.CharField(source="purchase.purchase_id")
+    status = serializers.CharField(source="purchase.status")
+    tickets = PurchaseTicketSerializer(source="purchase.tickets.all", many=True)
+    pricing = PricingSerializer(source="purchase")
+    payment = CheckoutPaymentSerializer(source="*")
+    reservation = serializers.SerializerMethodField()
+
+    def get_message(self, payment) -> str:
+        # The contract's text for every Y1 answer, free ones included (their `status` says completed).
+        return f"Tickets reserved. Complete payment within {settings.RESERVATION_MINUTES} minutes."
+
+    def get_reservation(self, payment) -> dict | None:
+        purchase = payment.purchase
+        if purchase.is_free:
+            return None
+        remaining = (purchase.reservation_expires_at - timezone.now()).total_seconds()
+        return {
+            "reserved_at": iso(purchase.reserved_at),
+            "expires_at": iso(purchase.reservation_expires_at),
+            "expires_in_seconds": max(0, int(remaining)),
+        }
+
+
+# --- Y2 -------------------------------------------------------------------------------------
+
+
+def mobile_redirect_template(payment) -> str | None:
+    """Set when the buyer comes back through the app: a deep link, or our mobile callback."""
+    if payment.deep_link or payment.callback_url.split("?")[0] == mobile_callback_url():
+        return f"{settings.MOBILE_DEEP_LINK_SCHEME}://payment-result?status={{status}}&reference={{reference}}"
+    return None
+
+
+class InitiatedPaymentSerializer(serializers.Serializer):
+    """Y2 201 body."""
+
+    success = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
+    purchase_id = serializers.CharField(source="purchase.purchase_id")
+    payment_id = serializers.CharField()
+    payment_reference = serializers.CharField(source="reference")
+    authorization_url = serializers.CharField()
+    access_code = NullableTextField()
+    amount = MoneyField()
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    expires_at = serializers.SerializerMethodField()
+    effective_callback_url = serializers.CharField(source="callback_url")
+    mobile_redirect_url_template = serializers.SerializerMethodField()
+    ticket_count = serializers.IntegerField(source="purchase.quantity")
+
+    def get_success(self, payment) -> bool:
+        return True
+
+    def get_message(self, payment) -> str:
+        if payment.status == PaymentStatus.COMPLETED:
+            return "Your free tickets are confirmed."
+        return "Payment initialized. Complete payment to confirm your tickets."
+
+    def get_expires_at(self, payment) -> str | None:
+        return iso(reservation_deadline(payment))
+
+    def get_mobile_redirect_url_template(self, payment) -> str | None:
+        return mobile_redirect_template(payment)
+
+
+# --- Y5 -------------------------------------------------------------------------------------
+
+
+class PurchaseCancelledSerializer(serializers.Serializer):
+    success = serializers.BooleanField(default=True)
+    message = serializers.CharField(default="Purchase cancelled")
+    purchase_id = serializers.CharField()
+    status = serializers.CharField(default="cancelled")
+    tickets_released = serializers.IntegerField()

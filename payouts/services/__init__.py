@@ -1,0 +1,1 @@
+"""Write use-cases of payouts, one module per area (DESIGN.md §2)."""
