@@ -1,8 +1,10 @@
-"""The provider chosen from settings: Paystack with a secret key, the built-in sandbox when
-PAYMENTS_SANDBOX chose it, else none (payments/checks.py then refuses to start the process).
+"""Which provider takes, settles and reads a payment.
 
-A payment is settled, refunded and reconciled by the provider it was made with (`for_payment`), so
-Stripe payments of the legacy endpoints live beside Paystack's.
+`get()` is the provider of new `/api/v1/` checkouts: Paystack with a secret key, the built-in sandbox
+when PAYMENTS_SANDBOX chose it, else none (payments/checks.py then refuses to start the process).
+`checkout_sessions()` hosts the legacy Stripe checkout (CONTRACT.md §13): Stripe with its key, else the
+sandbox where it runs. Afterwards a payment, and a stored webhook event, are always handled by the
+provider that recorded its name (`named`), so Stripe and Paystack payments live side by side.
 """
 
 import logging
@@ -26,6 +28,7 @@ __all__ = [
     "close_checkout",
     "for_payment",
     "get",
+    "named",
     "sandbox_enabled",
     "stripe_provider",
     "to_minor_units",
@@ -47,34 +50,27 @@ def get() -> PaymentProvider:
     if settings.PAYSTACK_SECRET_KEY:
         return _paystack(settings.PAYSTACK_SECRET_KEY, settings.PAYSTACK_BASE_URL)
     if settings.PAYMENTS_SANDBOX:
-        from payments.providers.sandbox import SandboxProvider
-
-        return SandboxProvider()
+        return _sandbox()
     raise ImproperlyConfigured(NO_PROVIDER)
 
 
-@lru_cache(maxsize=2)
-def _paystack(secret_key: str, base_url: str):
-    from payments.providers.paystack import PaystackProvider
+def named(name: str) -> PaymentProvider:
+    """The provider called `name` (a payment's or a stored event's `provider`), whatever `get()` chooses today.
 
-    return PaystackProvider(secret_key, base_url)
-
-
-# --- Per payment: Paystack (/api/v1/) and Stripe (/api/payments/, CONTRACT.md §13) coexist ---------------
+    A provider whose keys are gone still reads its stored events; its calls then fail as ProviderError.
+    """
+    if name == "stripe":
+        return stripe_provider()
+    if name == "sandbox":
+        return _sandbox()
+    if name == "paystack":
+        return get() if settings.PAYSTACK_SECRET_KEY else _paystack("", settings.PAYSTACK_BASE_URL)
+    raise ProviderError(f"No payment provider is called {name!r}")
 
 
 def for_payment(payment) -> PaymentProvider:
-    """The provider a payment was made with (it records its name), whatever `get()` would choose today."""
-    configured = get()
-    if payment.provider == configured.name:
-        return configured
-    if payment.provider == "stripe":
-        return stripe_provider()
-    if payment.provider == "sandbox":
-        from payments.providers.sandbox import SandboxProvider
-
-        return SandboxProvider()
-    return _paystack(settings.PAYSTACK_SECRET_KEY, settings.PAYSTACK_BASE_URL)
+    """The provider a payment was made with."""
+    return named(payment.provider)
 
 
 def stripe_provider():
@@ -82,26 +78,11 @@ def stripe_provider():
     return _stripe(settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET)
 
 
-@lru_cache(maxsize=2)
-def _stripe(secret_key: str, webhook_secret: str):
-    from payments.providers.stripe import StripeProvider
-
-    return StripeProvider(secret_key, webhook_secret)
-
-
-def stripe_sandbox_allowed() -> bool:
-    """Without a Stripe key the legacy checkout may use the sandbox only where the sandbox is allowed at all.
-
-    `PAYMENTS_SANDBOX` (on by default only with DEBUG) is the deployment's explicit switch for the sandbox.
-    """
-    return sandbox_enabled() and bool(getattr(settings, "PAYMENTS_SANDBOX", settings.DEBUG))
-
-
 def checkout_sessions() -> CheckoutSessionProvider:
-    """Who hosts the legacy checkout page: Stripe with a key, else the sandbox where it is allowed."""
+    """Who hosts the legacy checkout page: Stripe with a key, else the sandbox where it runs."""
     if settings.STRIPE_SECRET_KEY:
         return stripe_provider()
-    if stripe_sandbox_allowed():
+    if sandbox_enabled():
         from payments.providers.sandbox_sessions import SandboxCheckoutSessions
 
         return SandboxCheckoutSessions()
@@ -123,3 +104,23 @@ def close_checkout(payment) -> None:
         provider.expire_checkout_session(payment.checkout_session_id)
     except ProviderError as error:
         logger.warning("could not expire the checkout session of %s: %s", payment.payment_id, error)
+
+
+def _sandbox():
+    from payments.providers.sandbox import SandboxProvider
+
+    return SandboxProvider()
+
+
+@lru_cache(maxsize=2)
+def _paystack(secret_key: str, base_url: str):
+    from payments.providers.paystack import PaystackProvider
+
+    return PaystackProvider(secret_key, base_url)
+
+
+@lru_cache(maxsize=2)
+def _stripe(secret_key: str, webhook_secret: str):
+    from payments.providers.stripe import StripeProvider
+
+    return StripeProvider(secret_key, webhook_secret)

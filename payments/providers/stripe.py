@@ -19,7 +19,7 @@ import httpx
 import stripe
 
 from payments.models import Payment
-from payments.providers.base import ChargeResult, InvalidSignature, ProviderError, WebhookEvent
+from payments.providers.base import ChargeResult, InvalidSignature, ProviderError, ProviderEvent
 from payments.providers.checkout_session import CheckoutSession, LineItem
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,11 @@ FAILED_INTENT_STATUSES = ("requires_payment_method", "canceled")
 
 
 class StripeProvider:
-    """The live Stripe client: one `StripeClient` (secret key, httpx with timeouts, network retries)."""
+    """The live Stripe client: one `StripeClient` (secret key, httpx with timeouts, network retries).
+
+    Stripe only hosts the legacy checkout: it opens and expires sessions, verifies, refunds and reads
+    webhooks; it starts no `initialize` charges, transfers or name enquiries (those stay Paystack's).
+    """
 
     name = "stripe"
 
@@ -120,21 +124,24 @@ class StripeProvider:
         key = f"refund-{reference}-{amount_minor if amount_minor is not None else 'full'}"
         return self._call("refund", self._client.v1.refunds.create, params, options={"idempotency_key": key})
 
-    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
-        """Check `Stripe-Signature` (HMAC-SHA256 of "t.body", 300 s tolerance) and translate the event."""
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> ProviderEvent:
+        """Check `Stripe-Signature` (HMAC-SHA256 of "t.body", 300 s tolerance) and read the event it carries.
+
+        Without a webhook secret nothing is accepted: an empty key would let anyone sign an event.
+        """
+        if not self._webhook_secret:
+            raise InvalidSignature("STRIPE_WEBHOOK_SECRET is not set")
         signature = next((value for key, value in headers.items() if key.lower() == SIGNATURE_HEADER.lower()), None)
         try:
             stripe.WebhookSignature.verify_header(body, signature, self._webhook_secret, SIGNATURE_TOLERANCE_SECONDS)
-            event = json.loads(body)
+            payload = json.loads(body)
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
             raise InvalidSignature(str(error)) from None
-        if (
-            not isinstance(event, dict)
-            or not isinstance(event.get("id"), str)
-            or not isinstance(event.get("type"), str)
-        ):
-            raise InvalidSignature("body is not a Stripe event")
-        return neutral_event(event)
+        return event_from_payload(payload)
+
+    def read_event(self, payload: dict) -> ProviderEvent:
+        """A Stripe event stored as received (its signature was checked then)."""
+        return event_from_payload(payload)
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -223,52 +230,55 @@ def _timestamp(epoch) -> str | None:
     return datetime.fromtimestamp(int(epoch), tz=UTC).isoformat() if epoch else None
 
 
-def neutral_event(event: dict) -> WebhookEvent:
-    """A verified Stripe event in the webhook service's vocabulary (`charge.*`); other types are only stored.
+# Stripe's Checkout Session events -> the neutral charge events (`charge.success` only once it is paid).
+SESSION_EVENTS = {
+    "checkout.session.completed": "charge.pending",
+    "checkout.session.async_payment_succeeded": "charge.pending",
+    "checkout.session.async_payment_failed": "charge.failed",
+    "checkout.session.expired": "charge.expired",
+}
 
-    `checkout.session.completed` counts as a success only once `payment_status` is `paid` (a delayed
-    payment method completes the session first and reports later through `async_payment_*`).
+
+def event_from_payload(payload: dict) -> ProviderEvent:
+    """A Stripe Event object as a ProviderEvent; InvalidSignature if it is not one.
+
+    Checkout Session events carry the session as the charge: `checkout.session.completed` is a success
+    only once `payment_status` is `paid` (a delayed payment method completes the session first and
+    reports later through `async_payment_*`). `charge.refunded` carries the refunded charge. Other
+    types are stored as `stripe.<type>` and not acted on.
     """
-    stripe_type = event["type"]
-    obj = (event.get("data") or {}).get("object") or {}
-    if stripe_type.startswith("checkout.session."):
-        result = charge_from_session(obj)
-        kind = {
-            "checkout.session.completed": "charge.success" if result.succeeded else "charge.pending",
-            "checkout.session.async_payment_succeeded": "charge.success" if result.succeeded else "charge.pending",
-            "checkout.session.async_payment_failed": "charge.failed",
-            "checkout.session.expired": "charge.expired",
-        }.get(stripe_type, f"stripe.{stripe_type}")
-        data = charge_data(result)
-    elif stripe_type == "charge.refunded":
-        kind, data = "charge.refunded", refund_data(obj)
-    else:
-        kind, data = f"stripe.{stripe_type}", {}
-    raw = {"event": kind, "data": data, "stripe_event": event}
-    return WebhookEvent(event=kind, data=data, dedup_key=f"{stripe_type}:{event['id']}", raw=raw)
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("id"), str)
+        or not isinstance(payload.get("type"), str)
+    ):
+        raise InvalidSignature("body is not a Stripe event")
+    stripe_type = payload["type"]
+    obj = (payload.get("data") or {}).get("object")
+    obj = obj if isinstance(obj, dict) else {}
+    charge, kind = None, f"stripe.{stripe_type}"
+    try:
+        if stripe_type in SESSION_EVENTS:
+            charge = charge_from_session(obj)
+            kind = "charge.success" if charge.succeeded else SESSION_EVENTS[stripe_type]
+        elif stripe_type == "charge.refunded":
+            charge, kind = refunded_charge(obj), "charge.refunded"
+    except (TypeError, ValueError) as error:
+        raise InvalidSignature(f"{stripe_type} event with a bad amount: {error}") from None
+    return ProviderEvent(event=kind, data=obj, dedup_key=f"{stripe_type}:{payload['id']}", raw=payload, charge=charge)
 
 
-def charge_data(result: ChargeResult) -> dict:
-    """A ChargeResult as the charge data the webhook service reads (`charge_result_from_webhook`)."""
-    return {
-        "id": result.transaction_id,
-        "reference": result.reference,
-        "status": result.status,
-        "amount": result.amount_minor,
-        "currency": result.currency,
-        "channel": result.channel,
-        "paid_at": result.paid_at,
-        "gateway_response": result.gateway_response,
-        "authorization": result.card or {},
-    }
+def refunded_charge(charge: dict) -> ChargeResult:
+    """A `charge.refunded` Charge: `reversed` once wholly refunded (a partial refund leaves it a success).
 
-
-def refund_data(charge: dict) -> dict:
-    """A `charge.refunded` charge: which payment (reference, else its PaymentIntent) and how much went back."""
-    return {
-        "reference": (charge.get("metadata") or {}).get("reference") or "",
-        "transaction_id": _id(charge.get("payment_intent")) or "",
-        "fully_refunded": bool(charge.get("refunded")),
-        "amount_refunded": int(charge.get("amount_refunded") or 0),
-        "currency": str(charge.get("currency") or "").upper(),
-    }
+    The charge names our payment by its PaymentIntent (`transaction_id`), and by our reference when its
+    metadata carries one.
+    """
+    return ChargeResult(
+        reference=(charge.get("metadata") or {}).get("reference") or "",
+        status="reversed" if charge.get("refunded") else "success",
+        amount_minor=int(charge.get("amount") or 0),
+        currency=str(charge.get("currency") or "").upper(),
+        raw=charge,
+        transaction_id=_id(charge.get("payment_intent")),
+    )

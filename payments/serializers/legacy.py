@@ -11,8 +11,8 @@ from rest_framework import serializers
 
 from cafa.api.fields import MoneyField
 from payments import selectors
-from payments.serializers.inputs import ID_MAX, PurchaseRequestSerializer
-from payments.serializers.outputs import NullableTextField, iso, reservation_deadline
+from payments.serializers.fields import NullableTextField, iso, reservation_deadline
+from payments.serializers.inputs import ID_MAX, AttendeeInfoSerializer, given_attendee
 
 DATA_URL_PREFIX = "data:image/png;base64,"
 PURCHASE_ID = re.compile(r"PUR-[0-9A-F]{10}", re.IGNORECASE)
@@ -40,15 +40,24 @@ class LegacyTicketIdField(serializers.Field):
         return value
 
 
-class LegacyCheckoutRequestSerializer(PurchaseRequestSerializer):
-    """L1: `event_id` required, `ticket_type_id` optional, `quantity` 1 unless sent; attendee as in §6.2."""
+class LegacyCheckoutRequestSerializer(serializers.Serializer):
+    """L1: `event_id` required, `ticket_type_id` optional, `quantity` 1 unless sent; attendee as in §6.2.
+
+    Its validated data are the legacy checkout service's arguments.
+    """
 
     event_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
-    event_slug = None
     ticket_type_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=ID_MAX)
     quantity = serializers.IntegerField(min_value=1, default=1)
-    payment_method = None
-    callback_url = None
+    attendee_info = AttendeeInfoSerializer(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        return {
+            "event_id": attrs["event_id"],
+            "ticket_type_id": attrs.get("ticket_type_id"),
+            "quantity": attrs["quantity"],
+            "attendee": given_attendee(dict(attrs.get("attendee_info") or {})),
+        }
 
 
 class LegacyVerifyRequestSerializer(serializers.Serializer):

@@ -55,7 +55,7 @@ def start_checkout(
     (RuntimeError): the provider call after the commit would otherwise happen with the stock locked.
     """
     event = event or selectors.published_event(event_id=event_id, event_slug=event_slug)
-    attendee = _with_buyer_details(attendee or Attendee(name="", email=""), buyer)
+    attendee = with_buyer_details(attendee or Attendee(name="", email=""), buyer)
     with transaction.atomic(durable=True):
         purchase = reservations.reserve_tickets(
             buyer=buyer, event=event, ticket_type_id=ticket_type_id, quantity=quantity, attendee=attendee
@@ -77,7 +77,7 @@ def start_checkout(
     return Checkout(purchase=purchase, payment=payment)
 
 
-def _with_buyer_details(given: Attendee, buyer) -> Attendee:
+def with_buyer_details(given: Attendee, buyer) -> Attendee:
     """The attendee as given, each missing detail taken from the buyer's account."""
     return Attendee(
         name=given.name.strip() or buyer.full_name or buyer.username,

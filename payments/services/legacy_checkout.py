@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cafa.api.fields import quantize_money
+from cafa.money import quantize_money
 from events.exceptions import TicketTypeNotFound
 from payments import providers, selectors
 from payments.exceptions import (
@@ -107,15 +107,18 @@ def _chosen_ticket_type_id(event, ticket_type_id: int | None) -> int:
 
 
 def start_legacy_checkout(
-    *, buyer, event, ticket_type_id: int | None, quantity: int, attendee: Attendee
+    *, buyer, event_id: int, ticket_type_id: int | None, quantity: int, attendee: Attendee
 ) -> checkout.Checkout:
     """L1: reserve, then open a hosted checkout session in USD; free tickets are issued at once.
 
-    The reservation and the pending payment commit before the provider is called; a provider failure
-    releases them again (400). A charge under USD 0.50 or no provider allowed here reserves nothing.
+    The reservation and the pending payment commit (in one durable transaction) before the provider is
+    called; a provider failure releases them again (400). A charge under USD 0.50, or no provider for
+    card payments here (503), reserves nothing. What the attendee left blank comes from the buyer's account.
     """
+    event = selectors.published_event(event_id=event_id)
     ticket_type_id = _chosen_ticket_type_id(event, ticket_type_id)
-    with transaction.atomic():
+    attendee = checkout.with_buyer_details(attendee, buyer)
+    with transaction.atomic(durable=True):
         purchase = reservations.reserve_tickets(
             buyer=buyer, event=event, ticket_type_id=ticket_type_id, quantity=quantity, attendee=attendee
         )
@@ -203,6 +206,11 @@ CLOSED_ANSWERS = {
     PaymentStatus.CANCELLED: ("Purchase cancelled", "This purchase was cancelled before it was paid."),
     PaymentStatus.FAILED: ("Payment failed", "The payment did not go through."),
 }
+# Why a payment failed, where the buyer should hear more than that it failed.
+FAILURE_MESSAGES = {
+    ReasonCode.AMOUNT_MISMATCH: "The amount paid did not match the order; the payment will be refunded.",
+    ReasonCode.ABANDONED: "The payment was cancelled on the checkout page; the tickets were released.",
+}
 
 
 def verify_session(*, buyer, session_id: str, ticket_id: int | str | None = None) -> Payment:
@@ -221,9 +229,7 @@ def verify_session(*, buyer, session_id: str, ticket_id: int | str | None = None
     if payment.status == PaymentStatus.REFUNDED:
         raise PaymentRefunded(status=payment.status)
     error, message = CLOSED_ANSWERS[payment.status]
-    if payment.reason_code == ReasonCode.AMOUNT_MISMATCH:
-        message = "The amount paid did not match the order; the payment will be refunded."
-    raise PaymentNotMade(message, error=error, status=payment.status)
+    raise PaymentNotMade(FAILURE_MESSAGES.get(payment.reason_code, message), error=error, status=payment.status)
 
 
 def _check_owner(purchase: Purchase, buyer) -> None:

@@ -107,16 +107,20 @@ def unsent_refunds():
 
 
 def record_refund_outcome(*, event: str, data: dict) -> None:
-    """`refund.processed|failed|needs-attention`: remember it on the payment; anything but success is
-    logged as an error for staff (the money has not reached the buyer)."""
+    """`refund.processed|failed|needs-attention` (Paystack's `data`): remember it on the payment."""
     transaction_data = data.get("transaction") if isinstance(data.get("transaction"), dict) else {}
     reference = data.get("transaction_reference") or transaction_data.get("reference") or ""
-    outcome = event.removeprefix("refund.")
+    note_refund_outcome(reference=reference, outcome=event.removeprefix("refund."))
+
+
+def note_refund_outcome(*, reference: str, outcome: str) -> None:
+    """The provider's last word on the refund of a payment (`processed`, `failed`, ...); anything but
+    success is logged as an error for staff (the money has not reached the buyer)."""
     now = timezone.now()
     payments = Payment.objects.filter(reference=reference)
     found = payments.update(refund_status=outcome[:20], updated_at=now)
     payments.filter(refund_requested_at__isnull=True).update(refund_requested_at=now)  # the request did arrive
     if not found:
-        logger.warning("%s for unknown transaction %r ignored", event, reference)
+        logger.warning("refund.%s for unknown transaction %r ignored", outcome, reference)
     elif outcome != "processed":
         logger.error("refund of %s is %s: staff must follow up with the provider", reference, outcome)

@@ -1,4 +1,7 @@
-"""Stripe at the transport, for the legacy endpoint tests (CONTRACT.md §13). A plain module: import what you use.
+"""Stripe at the transport, for the legacy endpoint tests (CONTRACT.md §13).
+
+The fixtures are registered for every test by the root conftest (`pytest_plugins`); test modules
+import only the plain helpers they call (`signed_event`, `LEGACY_URL`, ...).
 
 `FakeStripe` answers the Checkout Session, expire and refund endpoints with bodies shaped like Stripe's
 documented objects (values made up), behind respx, so the real `StripeProvider` and the official SDK

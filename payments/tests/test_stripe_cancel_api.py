@@ -1,5 +1,4 @@
 """L3 `POST /api/payments/cancel/` (CONTRACT.md §13.3): Stripe asked first, its session expired, stock released."""
-# ruff: noqa: F811  (pytest fixtures imported from stripe_fixtures are redefined as arguments)
 
 from datetime import timedelta
 
@@ -8,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from payments.models import Payment
-from payments.tests.stripe_fixtures import LEGACY_URL, fake_stripe, legacy_sandbox  # noqa: F401 (fixtures)
+from payments.tests.stripe_fixtures import LEGACY_URL
 from tickets.models import Purchase
 
 pytestmark = pytest.mark.django_db

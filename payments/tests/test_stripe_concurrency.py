@@ -4,16 +4,16 @@ Run with your own database and Redis DB, e.g.
 `DATABASE_URL=postgres://postgres@127.0.0.1:5432/cafa_15 REDIS_URL=redis://127.0.0.1:6379/8 \
  .venv/bin/pytest -m services payments/tests/test_stripe_concurrency.py`
 """
-# ruff: noqa: F811  (pytest fixtures imported from other modules are redefined as arguments)
 
 import pytest
 from django.core import mail
 from django.test import Client
 from rest_framework.test import APIClient
 
-from payments.models import LedgerEntry, Payment, WebhookEvent
-from payments.tests.stripe_fixtures import LEGACY_URL, fake_stripe, signed_event  # noqa: F401 (fixtures)
-from payments.tests.test_concurrency import inline_side_effects, run_together  # noqa: F401 (fixtures)
+from payments.models import Payment, WebhookEvent
+from payments.tests.fixtures import run_together
+from payments.tests.stripe_fixtures import LEGACY_URL, signed_event
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -1,5 +1,4 @@
 """L1 `POST /api/payments/create-payment-intent/` (CONTRACT.md §13.1): every success and error row."""
-# ruff: noqa: F811  (pytest fixtures imported from stripe_fixtures are redefined as arguments)
 
 import base64
 import re
@@ -14,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from payments.models import Payment
-from payments.tests.stripe_fixtures import LEGACY_URL, fake_stripe, legacy_sandbox  # noqa: F401 (fixtures)
+from payments.tests.stripe_fixtures import LEGACY_URL
 from tickets.models import Purchase, Ticket
 from tickets.qr import verify_qr_payload
 
@@ -170,6 +169,8 @@ def test_an_idempotency_key_replays_the_first_answer(buyer_client, event, paid_t
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     assert Purchase.objects.count() == 1 and len(fake_stripe.sessions) == 1
+    other = buyer_client.post(CREATE_URL, body | {"quantity": 1}, format="json", HTTP_IDEMPOTENCY_KEY="legacy-order-1")
+    assert (other.status_code, other.json()["error"]) == (409, "Idempotency key reused")
 
 
 # -- free -------------------------------------------------------------------------------------------
@@ -331,8 +332,9 @@ def test_stripe_out_of_reach_releases_the_reservation(create, fake_stripe, asser
     assert Purchase.objects.get().status == "failed"
 
 
-def test_no_stripe_key_and_no_sandbox_allowed_is_a_clear_503(create, settings, assert_error):
-    settings.STRIPE_SECRET_KEY, settings.PAYMENTS_SANDBOX = "", False
+@pytest.mark.parametrize("paystack_key", ["", "sk_live_0123456789abcdef"], ids=["no-provider", "paystack-only"])
+def test_no_stripe_key_and_no_sandbox_allowed_is_a_clear_503(create, settings, assert_error, paystack_key):
+    settings.STRIPE_SECRET_KEY, settings.PAYMENTS_SANDBOX, settings.PAYSTACK_SECRET_KEY = "", False, paystack_key
 
     assert_error(create(), 503, "Payment provider unavailable")
     assert_nothing_reserved()

@@ -1,6 +1,6 @@
 """Stripe payments in the background jobs and refunds of §6/§15, beside Paystack's (CONTRACT.md §13, §15)."""
-# ruff: noqa: F811  (pytest fixtures imported from the fixture modules are redefined as arguments)
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -8,10 +8,11 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from payments.models import Payment
-from payments.services import jobs, refunds
-from payments.tests.core_fixtures import buy, fake_paystack  # noqa: F401 (fixtures)
-from payments.tests.stripe_fixtures import LEGACY_URL, fake_stripe  # noqa: F401 (fixtures)
+from payments.models import Payment, WebhookEvent
+from payments.services import jobs, refunds, webhooks
+from payments.tests.fixtures import buy, signed_event
+from payments.tests.stripe_fixtures import LEGACY_URL, stripe_signature
+from payouts.models import LedgerEntry
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +142,71 @@ def test_paystack_and_stripe_payments_are_each_settled_by_their_own_provider(
     assert fake_paystack.calls("GET", f"/transaction/verify/{paystack_checkout.payment.reference}")
     assert not fake_paystack.calls("GET", f"/transaction/verify/{stripe_checkout.reference}")
     assert len(fake_stripe.calls("GET", "/v1/checkout/sessions/")) == 1
+
+
+def test_one_run_reads_each_stored_event_with_the_provider_that_stored_it(
+    stripe_checkout, fake_stripe, fake_paystack, buyer, paid_type, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A Stripe and a Paystack webhook stored while the queue was down are both settled by the same job run."""
+    monkeypatch.setattr(webhooks, "_queue_processing", lambda event_pk: None)  # nothing processes them now
+    paystack_checkout = buy(buyer, paid_type, 1)
+    reference = paystack_checkout.payment.reference
+    fake_paystack.pay(reference)
+    fake_stripe.pay(stripe_checkout.checkout_session_id)
+    stripe_event = fake_stripe.session_event("checkout.session.completed", stripe_checkout.checkout_session_id)
+    stripe_body = json.dumps(stripe_event).encode()
+    webhooks.receive_webhook(
+        body=stripe_body, headers={"Stripe-Signature": stripe_signature(stripe_body)}, provider_name="stripe"
+    )
+    body, headers = signed_event("charge.success", fake_paystack.charge_success_data(reference))
+    webhooks.receive_webhook(body=body, headers=headers)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        run(jobs.retry_failed_webhooks, django_capture_on_commit_callbacks)
+
+    assert set(WebhookEvent.objects.values_list("provider", "event_type", "last_error")) == {
+        ("stripe", "charge.success", ""),
+        ("paystack", "charge.success", ""),
+    }
+    assert not WebhookEvent.objects.filter(processed_at__isnull=True).exists()
+    assert set(Payment.objects.values_list("provider", "status")) == {
+        ("paystack", "completed"),
+        ("stripe", "completed"),
+    }
+    assert fake_stripe.calls("GET", "/v1/checkout/sessions/") == []  # settled by the events alone
+    assert fake_paystack.calls("GET", "/transaction/verify/") == []
+
+
+def ledger_of(payment) -> list[tuple[str, str]]:
+    entries = LedgerEntry.objects.filter(purchase_id=payment.purchase_id).order_by("id")
+    return [(entry.kind, str(entry.amount)) for entry in entries]
+
+
+def test_a_stripe_refund_reverses_the_sale_on_the_ledger_exactly_like_a_paystack_refund(
+    stripe_checkout, fake_stripe, fake_paystack, buyer, paid_type, django_capture_on_commit_callbacks
+):
+    paystack_payment = buy(buyer, paid_type, 2).payment
+    fake_paystack.pay(paystack_payment.reference)
+    fake_stripe.pay(stripe_checkout.checkout_session_id)
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        run(jobs.reconcile_pending_payments, django_capture_on_commit_callbacks)
+    assert ledger_of(stripe_checkout) == ledger_of(paystack_payment) == [("sale", "100.00"), ("platform_fee", "-5.00")]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refunds.refund_completed_payment(payment_pk=paystack_payment.pk, reason="Event moved.")
+    charge = fake_stripe.refund_in_dashboard(stripe_checkout.checkout_session_id)
+    body = json.dumps(fake_stripe.charge_event("charge.refunded", charge)).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.receive_webhook(
+            body=body, headers={"Stripe-Signature": stripe_signature(body)}, provider_name="stripe"
+        )
+
+    reversed_sale = [
+        ("sale", "100.00"),
+        ("platform_fee", "-5.00"),
+        ("sale_reversal", "-100.00"),
+        ("platform_fee_reversal", "5.00"),
+    ]
+    assert ledger_of(stripe_checkout) == ledger_of(paystack_payment) == reversed_sale
+    assert set(Payment.objects.values_list("provider", "status")) == {("paystack", "refunded"), ("stripe", "refunded")}
+    assert fake_stripe.refunds == [] and len(fake_paystack.refunds) == 1  # Stripe had already paid it back

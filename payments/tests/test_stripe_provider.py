@@ -330,18 +330,23 @@ def test_a_signed_completed_session_is_a_neutral_charge_success(stripe_provider)
 
     assert parsed.event == "charge.success"
     assert parsed.dedup_key == "checkout.session.completed:evt_1Qc4fWebhook0001"
-    assert parsed.data | {"paid_at": None} == {
-        "id": "pi_3Qc4fWebhook",
-        "reference": "CAFA-7D3E9B2A41C84F0E5A6B7C8D",
-        "status": "success",
-        "amount": 683,
-        "currency": "USD",
-        "channel": None,
-        "paid_at": None,
-        "gateway_response": None,
-        "authorization": {},
-    }
-    assert parsed.raw["stripe_event"]["id"] == "evt_1Qc4fWebhook0001"
+    assert parsed.raw == json.loads(body)  # stored as received
+    assert parsed.data == session_object()
+    charge = parsed.charge
+    assert (charge.reference, charge.status, charge.amount_minor, charge.currency) == (
+        "CAFA-7D3E9B2A41C84F0E5A6B7C8D",
+        "success",
+        683,
+        "USD",
+    )
+    assert charge.transaction_id == "pi_3Qc4fWebhook"
+
+
+def test_a_stored_event_reads_back_as_it_was_parsed(stripe_provider):
+    body = event()
+    parsed = stripe_provider.parse_webhook(body, {"Stripe-Signature": stripe_signature(body)})
+
+    assert stripe_provider.read_event(json.loads(json.dumps(parsed.raw))) == parsed
 
 
 @pytest.mark.parametrize(
@@ -365,19 +370,15 @@ def test_each_stripe_event_has_one_neutral_meaning(stripe_provider, event_type, 
     assert parsed.dedup_key == f"{event_type}:evt_1Qc4fWebhook0001"
 
 
-def test_a_refunded_charge_names_its_payment_intent(stripe_provider):
-    charge = {"id": "ch_1", "object": "charge", "payment_intent": "pi_3Qc4f", "refunded": True}
-    body = event("charge.refunded", charge | {"amount_refunded": 683, "currency": "usd", "metadata": {}})
+@pytest.mark.parametrize(("refunded", "status"), [(True, "reversed"), (False, "success")], ids=["full", "partial"])
+def test_a_refunded_charge_names_its_payment_intent(stripe_provider, refunded, status):
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": "pi_3Qc4f", "refunded": refunded, "amount": 683}
+    body = event("charge.refunded", charge | {"amount_refunded": 683 if refunded else 100, "currency": "usd"})
 
     parsed = stripe_provider.parse_webhook(body, {"Stripe-Signature": stripe_signature(body)})
 
-    assert parsed.data == {
-        "reference": "",
-        "transaction_id": "pi_3Qc4f",
-        "fully_refunded": True,
-        "amount_refunded": 683,
-        "currency": "USD",
-    }
+    assert (parsed.charge.reference, parsed.charge.transaction_id) == ("", "pi_3Qc4f")
+    assert (parsed.charge.status, parsed.charge.amount_minor, parsed.charge.currency) == (status, 683, "USD")
 
 
 @pytest.mark.parametrize(
@@ -431,7 +432,12 @@ def test_rolled_secrets_any_matching_v1_signature_is_accepted(stripe_provider):
     assert parsed.event == "charge.success"
 
 
-@pytest.mark.parametrize("body", [b"not json", b'["a list"]', b'{"object": "event"}', b"\xff\xfe"])
+BAD_AMOUNT = {"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {"amount_total": "lots"}}}
+
+
+@pytest.mark.parametrize(
+    "body", [b"not json", b'["a list"]', b'{"object": "event"}', b"\xff\xfe", json.dumps(BAD_AMOUNT).encode()]
+)
 def test_a_signed_body_that_is_not_a_stripe_event_is_refused(stripe_provider, body):
     with pytest.raises(InvalidSignature):
         stripe_provider.parse_webhook(body, {"Stripe-Signature": stripe_signature(body)})

@@ -1,5 +1,4 @@
 """L2 `POST /api/payments/verify/` (CONTRACT.md §13.2): every row of its table, and its refusals."""
-# ruff: noqa: F811  (pytest fixtures imported from stripe_fixtures are redefined as arguments)
 
 from datetime import timedelta
 
@@ -8,8 +7,9 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from payments.models import LedgerEntry, Payment
-from payments.tests.stripe_fixtures import LEGACY_URL, fake_stripe, legacy_sandbox  # noqa: F401 (fixtures)
+from payments.models import Payment
+from payments.tests.stripe_fixtures import LEGACY_URL
+from payouts.models import LedgerEntry
 from tickets.models import Purchase, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +153,27 @@ def test_a_delayed_payment_that_failed(checkout, verify, fake_stripe, assert_err
 
     assert_error(verify({"session_id": started["session_id"]}), 400, "Payment failed", status="failed")
     assert Purchase.objects.get().status == "failed"
+
+
+@pytest.mark.parametrize(
+    ("button", "message"),
+    [
+        ("abandoned", "The payment was cancelled on the checkout page; the tickets were released."),
+        ("failed", "The payment did not go through."),
+    ],
+    ids=["cancel", "fail"],
+)
+def test_cancel_or_fail_on_the_sandbox_page(
+    checkout, verify, legacy_sandbox, pay_in_sandbox, assert_error, button, message
+):
+    started = checkout()
+    pay_in_sandbox(Payment.objects.get().reference, button)
+
+    body = assert_error(verify({"session_id": started["session_id"]}), 400, "Payment failed", status="failed")
+
+    assert body["message"] == message
+    assert Purchase.objects.get().status == "failed"
+    assert set(Ticket.objects.values_list("status", flat=True)) == {"expired"}
 
 
 @pytest.mark.parametrize(("amount", "currency"), [(100, None), (None, "eur")], ids=["amount", "currency"])

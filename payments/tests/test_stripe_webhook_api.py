@@ -3,27 +3,25 @@
 Signed with the endpoint secret exactly as Stripe signs; stored once per event id like Paystack's
 events; each handled type moves the payment as the contract says.
 """
-# ruff: noqa: F811  (pytest fixtures imported from stripe_fixtures are redefined as arguments)
 
 from datetime import timedelta
+from unittest.mock import Mock
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 
 from payments import providers
-from payments.models import LedgerEntry, Payment, WebhookEvent
+from payments.models import Payment, WebhookEvent
 from payments.providers.stripe import StripeProvider
-from payments.tests.stripe_fixtures import (  # noqa: F401 (fixtures)
-    LEGACY_URL,
-    STRIPE_TEST_SECRET,
-    fake_stripe,
-    signed_event,
-    stripe_signature,
-)
-from tickets.models import Purchase, Ticket
+from payments.services import completion, jobs
+from payments.tests.stripe_fixtures import LEGACY_URL, STRIPE_TEST_SECRET, signed_event, stripe_signature
+from payouts.models import LedgerEntry
+from tickets.models import Purchase, Ticket, TicketDelivery
+from tickets.services import outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +77,7 @@ def test_a_paid_session_completes_the_purchase_once(session, fake_stripe, delive
         "charge.success",
         f"checkout.session.completed:{event['id']}",
     )
-    assert record.processed_at is not None and record.payload["stripe_event"]["id"] == event["id"]
+    assert record.processed_at is not None and record.payload == event  # stored as Stripe sent it
     paid = payment()
     assert (paid.status, paid.purchase.status) == ("completed", "completed")
     assert paid.provider_transaction_id == fake_stripe.only_session["payment_intent"]
@@ -97,6 +95,48 @@ def test_the_v1_alias_is_the_same_endpoint(session, fake_stripe, deliver):
 
     assert WebhookEvent.objects.count() == 1
     assert payment().status == "completed"
+
+
+def test_a_failed_processing_is_recorded_and_the_job_runs_it_again(
+    session, fake_stripe, deliver, monkeypatch, django_capture_on_commit_callbacks
+):
+    fake_stripe.pay(session)
+    complete = completion.complete_payment
+    monkeypatch.setattr(completion, "complete_payment", Mock(side_effect=OperationalError("the database went away")))
+
+    assert_received(deliver(fake_stripe.session_event("checkout.session.completed", session)))
+
+    record = WebhookEvent.objects.get()
+    assert (record.processed_at, record.attempts) == (None, 1)
+    assert record.last_error == "OperationalError: the database went away"
+    assert payment().status == "pending"
+
+    monkeypatch.setattr(completion, "complete_payment", complete)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)), django_capture_on_commit_callbacks(execute=True):
+        jobs.retry_failed_webhooks()
+
+    record.refresh_from_db()
+    assert (record.attempts, record.last_error) == (2, "") and record.processed_at is not None
+    assert payment().status == "completed"
+    assert len(mail.outbox) == 1
+
+
+def test_the_ticket_email_goes_out_once_through_the_outbox(session, fake_stripe, deliver, buyer_client, monkeypatch):
+    monkeypatch.setattr(completion, "queue_ticket_email", lambda purchase_pk: None)  # the queue lost the message
+    fake_stripe.pay(session)
+    deliver(fake_stripe.session_event("checkout.session.completed", session))
+    deliver(fake_stripe.session_event("checkout.session.async_payment_succeeded", session))
+    assert buyer_client.post(f"{LEGACY_URL}/verify/", {"session_id": session}, format="json").status_code == 200
+    assert mail.outbox == []
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        outbox.send_due()
+        outbox.send_due()
+
+    delivery = TicketDelivery.objects.get()
+    assert (delivery.purchase_id, delivery.status) == (payment().purchase_id, "sent")
+    assert [message.to for message in mail.outbox] == [["kwame@example.com"]]
+    assert len(mail.outbox[0].attachments) == 2  # one PDF per ticket, as for a Paystack purchase
 
 
 def test_a_completed_session_still_unpaid_waits(session, fake_stripe, deliver):

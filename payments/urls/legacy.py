@@ -1,13 +1,11 @@
 """The legacy Stripe routes, mounted at `/api/payments/` by `cafa/urls.py` (CONTRACT.md §13).
 
-The webhook's `/api/v1/webhooks/stripe/` alias lives with the other provider routes (`urls/provider.py`).
-Anything else under the prefix is the JSON 404 envelope, for POSTs too (never Django's CSRF page).
+The webhook's `/api/v1/webhooks/stripe/` alias lives with the other provider routes (`urls/provider.py`);
+anything else under the prefix is the root's JSON 404, for POSTs too (never Django's CSRF page).
 """
 
-from django.urls import path, re_path
-from django.views.decorators.csrf import csrf_exempt
+from django.urls import path
 
-from cafa.api.exceptions import api_not_found
 from payments.views import legacy
 
 urlpatterns = [
@@ -15,5 +13,4 @@ urlpatterns = [
     path("verify/", legacy.VerifyCheckoutSessionView.as_view(), name="legacy-verify"),
     path("cancel/", legacy.CancelCheckoutView.as_view(), name="legacy-cancel"),
     path("webhook/", legacy.StripeWebhookView.as_view(), name="stripe-webhook"),
-    re_path(r"", csrf_exempt(api_not_found)),
 ]
