@@ -70,7 +70,7 @@ def test_the_periodic_job_sends_what_is_due(user, make_event, pay_through_sandbo
 def test_a_dry_run_counts_and_sends_nothing(user, make_event, pay_through_sandbox, broker_refusing, time_machine):
     pay_through_sandbox(user, make_event())
     time_machine.move_to(timezone.now() + timedelta(minutes=2))
-    assert run_command("--dry-run") == "ticket e-mails: 1 due (dry run: nothing sent)"
+    assert run_command("--dry-run") == "ticket e-mails: 1 due (dry run: nothing changed)"
     assert mail.outbox == []
     assert TicketDelivery.objects.get().status == "due"
 
