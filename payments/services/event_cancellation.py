@@ -5,11 +5,10 @@ under the payment's lock, so a cancellation of thousands of purchases holds no g
 stop anywhere and be run again: a purchase already settled is left alone.
 """
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.db.models import Sum
 
+from cafa.money import quantize_money
 from payments import providers
 from payments.models import Payment, PaymentStatus, ReasonCode
 from payments.providers import ProviderError
@@ -76,7 +75,7 @@ def cancellation_preview(*, event_id: int) -> dict:
     completed = payments.filter(status=PaymentStatus.COMPLETED)
     return {
         "paid_orders": completed.filter(amount__gt=0).count(),
-        "refund_total": completed.filter(amount__gt=0).aggregate(total=Sum("amount"))["total"] or Decimal("0.00"),
+        "refund_total": quantize_money(completed.filter(amount__gt=0).aggregate(total=Sum("amount"))["total"] or 0),
         "free_orders": completed.filter(amount=0).count(),
         "open_reservations": payments.filter(status=PaymentStatus.PENDING).count(),
     }

@@ -229,8 +229,5 @@ def resume_cancellations(*, now=None) -> int:
     for event_id in list(stalled.values_list("event_id", flat=True)):
         run_cancellation(event=Event.objects.get(pk=event_id))
         ran += 1
+    cancellation_notices.send_due()  # late payments refunded after a run finished, whose message was lost
     return ran
-
-
-def unfinished_cancellations():
-    return EventCancellation.objects.filter(finished_at__isnull=True)

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cafa.api.exceptions import LockTimeout
+from cafa.celery import enqueue
 from cafa.locking import lock_row
 from cafa.progress import Track, no_progress
 from tickets.models import CancellationNotice, Purchase
@@ -32,9 +33,16 @@ class NoticeRun:
     failed: int = 0
 
 
-def note_due(*, purchase: Purchase) -> None:
-    """Record, in the caller's transaction, that the buyer must be told (once)."""
+def note_due(*, purchase: Purchase, send_after_commit: bool = False) -> None:
+    """Record, in the caller's transaction, that the buyer must be told (once).
+
+    `send_after_commit` queues the e-mail (a late payment refunded in a webhook); a cancellation run
+    sends its own. A lost message loses nothing: the periodic cancellation job sends what is still due.
+    """
     CancellationNotice.objects.get_or_create(purchase=purchase)
+    if send_after_commit:
+        purchase_pk = purchase.pk
+        transaction.on_commit(lambda: enqueue("tickets.send_cancellation_notice", purchase_pk), robust=True)
 
 
 def due_notices(*, event_id: int | None = None):

@@ -237,4 +237,4 @@ def refund_late_payment_of_cancelled_event(*, purchase: Purchase) -> None:
     if purchase.status in OPEN_PURCHASE_STATUSES:
         release_reservation(purchase=purchase, status=PurchaseStatus.CANCELLED)
     refund_purchase(purchase=purchase)
-    cancellation_notices.note_due(purchase=purchase)
+    cancellation_notices.note_due(purchase=purchase, send_after_commit=True)
