@@ -103,20 +103,25 @@ class CancellationRequest:
 
 
 def request_cancellation(*, event: Event, reason: str = "", requested_by=None) -> CancellationRequest:
-    """Step one, one short transaction: the event is cancelled (off the public lists, no more sales), its
-    earnings stop being withdrawable, and a pending withdrawal they no longer cover is rejected.
+    """Step one, two short transactions: the event is cancelled (off the public lists, no more sales) and
+    its earnings stop being withdrawable; then a pending withdrawal they no longer cover is rejected.
 
-    The organizer's row is locked first, as a withdrawal request locks it, so a request either sees the
-    cancellation or its withdrawal is seen here. A repeat changes nothing.
+    The second transaction locks the organizer's row, as a withdrawal request does: a request that
+    committed before it is seen and judged here; one after it reads a balance without the event. (One
+    transaction would deadlock: a sale completing now holds its ticket type's lock while its ledger
+    entry needs a key-share lock on the organizer's row.) A repeat changes nothing.
     """
     reason = (reason or "").strip()[:300] or DEFAULT_REASON
     with transaction.atomic():
-        lock_rows(get_user_model().objects.filter(pk=event.organizer_id).only("pk"))
         newly = events_services.mark_cancelled(event_id=event.pk, reason=reason)
         cancellation, _ = EventCancellation.objects.get_or_create(
             event_id=event.pk, defaults={"reason": reason, "requested_by": requested_by}
         )
-        rejected = _reject_uncovered_withdrawal(event) if newly else None
+    rejected = None
+    if newly:
+        with transaction.atomic():
+            lock_rows(get_user_model().objects.filter(pk=event.organizer_id).only("pk"))
+            rejected = _reject_uncovered_withdrawal(event)
     if newly:
         logger.warning("event_cancelled event=%s by=%s reason=%r", event.pk, getattr(requested_by, "pk", None), reason)
     return CancellationRequest(cancellation, newly, rejected.withdrawal_id if rejected else None)
