@@ -208,5 +208,5 @@ def test_cancel_event_exits_non_zero_while_something_is_left(event, buy, monkeyp
         raise ProviderError("connection refused")
 
     monkeypatch.setattr(SandboxProvider, "verify", unreachable)
-    with pytest.raises(CommandError, match="1 left to the expiry sweep.*not finished"):
+    with pytest.raises(CommandError, match=r"1 left to the expiry sweep.*not finished"):
         run("cancel_event", event.slug)

@@ -22,6 +22,4 @@ class Command(OperatorCommand):
             return
         settled = verification.reconcile_verifications(track=self.track("verification transfers"))
         touched = withdrawals.reconcile_withdrawals(track=self.track("withdrawals"))
-        self.summarize(
-            f"transfers: {found}; {settled} verification transfers settled, {touched} withdrawals settled or sent"
-        )
+        self.summarize(f"transfers: {found}; {settled} verification transfers settled, {touched} withdrawals moved on")
