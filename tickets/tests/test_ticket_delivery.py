@@ -192,3 +192,8 @@ def test_a_delivery_failing_for_days_waits_an_hour_between_tries(user, buy_ticke
     with pytest.raises(CommandError):
         run_command()
     assert TicketDelivery.objects.get(purchase=purchase).retry_at == timezone.now() + outbox.MAX_RETRY_WAIT
+
+
+def test_the_command_refuses_unknown_arguments_clearly():
+    with pytest.raises(CommandError, match="unrecognized arguments: --all"):
+        run_command("--all")

@@ -20,6 +20,8 @@ DECISIONS = {
     "revoke": (VerificationStatus.VERIFIED, VerificationStatus.REJECTED),
 }
 
+PAST = {"approve": "approved", "reject": "rejected", "revoke": "revoked"}
+
 
 class Command(OperatorCommand):
     help = "Approve, reject or revoke an organizer's identity verification."
@@ -42,7 +44,7 @@ class Command(OperatorCommand):
             self.summarize(f"verification: {label} already {result}: nothing to do", dry_run=dry_run)
             return
         if found.verification_status != needed:
-            raise CommandError(f"Cannot {decision} {label}: only a {needed} verification can be {decision}d.")
+            raise CommandError(f"Cannot {decision} {label}: only a {needed} verification can be {PAST[decision]}.")
         if dry_run:
             self.summarize(f"verification: would {decision} {label}", dry_run=True)
             return
@@ -52,4 +54,4 @@ class Command(OperatorCommand):
             verification.reject_verification(user=found, reason=reason)
         else:
             verification.revoke_verification(user=found, reason=reason)
-        self.summarize(f"verification: {found.email} {decision}d ({needed} -> {result}); the user is e-mailed")
+        self.summarize(f"verification: {found.email} {PAST[decision]} ({needed} -> {result}); the user is e-mailed")

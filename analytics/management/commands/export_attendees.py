@@ -5,8 +5,6 @@ filters; issued tickets by default) to FILE or to stdout. Read-only, so there is
 summary goes to stderr when the CSV goes to stdout.
 """
 
-import sys
-
 from django.core.management.base import CommandError
 
 from analytics.exports import write_attendees_csv
@@ -38,7 +36,7 @@ class Command(OperatorCommand):
             )
             raise CommandError(problems)
         try:
-            stream = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+            stream = open(output, "w", newline="", encoding="utf-8") if output else self.stdout._out  # noqa: SIM115
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
         try:
