@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from cafa.locking import lock_rows
 from events.models import Event, TicketType
+from events.signals import event_cancelled
 
 
 def mark_cancelled(*, event_id: int, reason: str) -> bool:
@@ -16,8 +17,11 @@ def mark_cancelled(*, event_id: int, reason: str) -> bool:
     """
     lock_rows(TicketType.objects.filter(event_id=event_id))
     now = timezone.now()
-    return bool(
+    newly = bool(
         Event.objects.filter(pk=event_id, cancelled_at__isnull=True).update(
             cancelled_at=now, cancellation_reason=reason[:300], updated_at=now
         )
     )
+    if newly:
+        event_cancelled.send(sender=Event, event_id=event_id)
+    return newly

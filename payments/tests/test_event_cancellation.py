@@ -344,3 +344,20 @@ def test_the_cancel_action_needs_the_cancel_permission(event, make_user, client)
     client.force_login(staff)
     page = client.get("/admin/events/event/")
     assert page.status_code == 200 and b"cancel_events" not in page.content
+
+
+def test_the_waiting_list_hook_is_told_once_in_the_cancelling_transaction(event, cancel):
+    from events.signals import event_cancelled
+
+    told = []
+
+    def receiver(sender, event_id, **kwargs):
+        told.append(event_id)
+
+    event_cancelled.connect(receiver)
+    try:
+        cancel()
+        cancel()
+    finally:
+        event_cancelled.disconnect(receiver)
+    assert told == [event.pk]
