@@ -61,7 +61,7 @@ def event_card(row: dict, request, now) -> dict:
         "total_tickets": row["total_tickets"],
         "lowest_price": _MONEY.to_representation(row["lowest_price"]),
         "highest_price": _MONEY.to_representation(row["highest_price"]),
-        "status": str(event_status_at(row["starts_at"], row["ends_at"], now)),
+        "status": str(event_status_at(row["starts_at"], row["ends_at"], now, row["cancelled_at"])),
         "is_recurring": row["is_recurring"],
         "is_published": row["is_published"],
         "created_at": _DATETIME.to_representation(row["created_at"]),
@@ -72,7 +72,7 @@ def event_card(row: dict, request, now) -> dict:
 def event_page(page: selectors.EventPage, request, now) -> dict:
     """P4 (§4.4) of a `selectors.public_event_page`."""
     row = page.event
-    status = event_status_at(row["starts_at"], row["ends_at"], now)
+    status = event_status_at(row["starts_at"], row["ends_at"], now, row["cancelled_at"])
     return {
         **event_card(row, request, now),
         "organizer": {
