@@ -18,7 +18,12 @@ from rest_framework.test import APIClient
 
 from cafa.celery import app as celery_app
 
-pytest_plugins = ["events.tests.fixtures", "payments.tests.fixtures", "payouts.tests.fixtures"]
+pytest_plugins = [
+    "events.tests.fixtures",
+    "payments.tests.fixtures",
+    "payments.tests.stripe_fixtures",
+    "payouts.tests.fixtures",
+]
 
 PASSWORD = "Str0ng-Passw0rd!"
 _sequence = itertools.count(1)

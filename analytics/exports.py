@@ -1,4 +1,5 @@
-"""The attendee export (CONTRACT.md §8.2's rows as CSV), one writer for the API, the admin and commands."""
+"""The attendee CSV (C2's list, unpaginated): one writer for the API export, the organizer's admin export
+and `manage.py export_attendees`."""
 
 import csv
 
@@ -6,22 +7,27 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from analytics.selectors import attendees
+from analytics.selectors.attendees import AttendeeFilters
 from analytics.serializers.dashboards import CSV_COLUMNS, AttendeeSerializer, attendee_csv_row
+from cafa.progress import Track, no_progress
 from events.models import Event
 
 
-def write_attendees_csv(out, event: Event, filters: attendees.AttendeeFilters) -> None:
-    """Write the header and one row per attendee of `event` matching `filters` to the text stream `out`."""
-    writer = csv.writer(out)
+def write_attendees_csv(stream, *, event: Event, filters: AttendeeFilters, track: Track = no_progress) -> int:
+    """Write the header and one row per attendee matching `filters` to `stream`; returns the row count."""
+    tickets = attendees.event_attendees(event, filters)
+    writer = csv.writer(stream)
     writer.writerow(CSV_COLUMNS)
-    for item in AttendeeSerializer(attendees.event_attendees(event, filters), many=True).data:
+    rows = AttendeeSerializer(tickets, many=True).data
+    for item in track(rows, len(rows)):
         writer.writerow(attendee_csv_row(item))
+    return len(rows)
 
 
-def attendees_csv_response(event: Event, filters: attendees.AttendeeFilters) -> HttpResponse:
-    """The export as a download named after the event and the time."""
+def attendees_csv_response(event: Event, filters: AttendeeFilters) -> HttpResponse:
+    """The export as a download named after the event and the time (the API's and the admin's)."""
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="attendees-{event.slug}-{stamp}.csv"'
-    write_attendees_csv(response, event, filters)
+    write_attendees_csv(response, event=event, filters=filters)
     return response

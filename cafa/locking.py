@@ -27,6 +27,9 @@ LOCK_ORDER = (
     "payments.payment",  # everything that changes a purchase after checkout
     "events.tickettype",  # the stock of one ticket type
     "payouts.withdrawal",
+    # Held alone, while one e-mail is sent: a second sender waits, then finds it sent.
+    "tickets.cancellationnotice",
+    "payouts.eventcancellation",
 )
 
 

@@ -106,9 +106,14 @@ ISSUED_TICKET_STATUSES = (TicketStatus.ACTIVE, TicketStatus.USED)
 # a job has tidied its status yet.
 
 
-def live_reservation(now) -> models.Q:
-    """Reserved tickets whose reservation has not lapsed at `now`."""
-    return models.Q(status=TicketStatus.RESERVED, reserved_until__gt=now)
+def issued_ticket(via: str = "") -> models.Q:
+    """Issued tickets (they hold stock for good). `via` leads to tickets from another model (`"tickets__"`)."""
+    return models.Q(**{f"{via}status__in": ISSUED_TICKET_STATUSES})
+
+
+def live_reservation(now, via: str = "") -> models.Q:
+    """Reserved tickets whose reservation has not lapsed at `now` (`via` as in `issued_ticket`)."""
+    return models.Q(**{f"{via}status": TicketStatus.RESERVED, f"{via}reserved_until__gt": now})
 
 
 def lapsed_reservation(now) -> models.Q:
@@ -119,7 +124,7 @@ def lapsed_reservation(now) -> models.Q:
 class TicketQuerySet(models.QuerySet):
     def holding_stock(self, now):
         """Tickets that count against their ticket type's quantity at `now`: issued or live reservations."""
-        return self.filter(models.Q(status__in=ISSUED_TICKET_STATUSES) | live_reservation(now))
+        return self.filter(issued_ticket() | live_reservation(now))
 
     def live_reservations(self, now):
         """Reserved tickets still holding stock at `now` (the `tickets_reserved` figures)."""
@@ -244,3 +249,25 @@ class TicketDelivery(models.Model):
 
     def __str__(self):
         return f"{self.purchase_id}: {self.status}"
+
+
+class CancellationNotice(models.Model):
+    """The e-mail telling a buyer that their event was cancelled and what happens to their money.
+
+    Written in the transaction that cancels the purchase's tickets (or refunds its late payment), so
+    it cannot be lost; sent once under its row lock (`tickets.services.cancellation_notices`).
+    """
+
+    purchase = models.OneToOneField(Purchase, on_delete=models.CASCADE, related_name="cancellation_notice")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="cancel_notice_due_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.purchase_id}: {'sent' if self.sent_at else 'due'}"

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('tickets', '0003_sale_proxy'),
+        ('tickets', '0004_sale_proxy'),
     ]
 
     operations = [

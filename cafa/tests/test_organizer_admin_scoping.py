@@ -19,7 +19,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from events.models import Category, TicketType
 from payments.tests.fixtures import buy
-from payouts.models import VerificationTransfer, Withdrawal
+from payouts.models import EventCancellation, VerificationTransfer, Withdrawal
 from tickets.models import Ticket, TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def their_object(label: str, world):
 
 
 @pytest.fixture
-def staff_rows(theirs, buyer):
+def staff_rows(theirs, buyer, make_event):
     """A row on every staff page that the organizer worlds do not fill."""
     Category.objects.get_or_create(slug="music", defaults={"name": "Music"})
     Group.objects.get_or_create(name="Organizers")
@@ -94,6 +94,7 @@ def staff_rows(theirs, buyer):
     AccessLog.objects.create(username="kojo", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="kojo", ip_address="10.0.0.1", locked_out=False)
     VerificationTransfer.objects.create(payment_profile=theirs.profile)
+    EventCancellation.objects.create(event=make_event(organizer=theirs.organizer), reason="The venue flooded.")
     buy(buyer, theirs.ticket_type)  # a payment
 
 

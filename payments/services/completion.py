@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cafa.celery import enqueue
 from cafa.locking import lock_row
+from events import selectors as events_selectors
 from payments import providers, signals
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ChargeResult, ProviderError, to_minor_units
@@ -57,8 +58,12 @@ def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
         if problem:
             return _reject_mismatch(payment, result, problem)
         # Always decided under the ticket type's lock: a success in the last moment of a reservation
-        # races buyers who no longer count it, exactly like a late one.
-        if reservations.can_reissue(purchase=payment.purchase):
+        # races buyers who no longer count it, exactly like a late one. An event cancellation takes
+        # that lock too, so the cancellation is read after it: a success never issues for a cancelled event.
+        in_stock = reservations.can_reissue(purchase=payment.purchase)
+        if events_selectors.is_cancelled(payment.purchase.event_id):
+            return _refund_cancelled_event(payment, result)
+        if in_stock:
             return _issue(payment, result)
         return _refund_sold_out(payment, result)
 
@@ -66,10 +71,10 @@ def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
 def _mismatch(payment: Payment, result: ChargeResult) -> str:
     if result.reference != payment.reference:
         return f"reference {result.reference!r}"
-    if result.currency != payment.currency:
-        return f"currency {result.currency!r}, expected {payment.currency!r}"
-    if result.amount_minor != to_minor_units(payment.amount):
-        return f"amount {result.amount_minor}, expected {to_minor_units(payment.amount)}"
+    if result.currency != payment.charged_currency:
+        return f"currency {result.currency!r}, expected {payment.charged_currency!r}"
+    if result.amount_minor != to_minor_units(payment.charged_amount):
+        return f"amount {result.amount_minor}, expected {to_minor_units(payment.charged_amount)}"
     return ""
 
 
@@ -94,11 +99,21 @@ def _refund_sold_out(payment: Payment, result: ChargeResult) -> Payment:
     return payment
 
 
+def _refund_cancelled_event(payment: Payment, result: ChargeResult) -> Payment:
+    reservations.refund_late_payment_of_cancelled_event(purchase=payment.purchase)
+    _settle(payment, PaymentStatus.REFUNDED, result, reason=ReasonCode.REFUNDED_EVENT_CANCELLED)
+    payment.failure_reason = "Paid after the event was cancelled; refunded."
+    payment.save(update_fields=["failure_reason"])
+    transaction.on_commit(lambda: _queue_refund(payment.pk), robust=True)
+    return payment
+
+
 def _reject_mismatch(payment: Payment, result: ChargeResult, problem: str) -> Payment:
     logger.error("payment %s: provider answer does not match (%s); refunding", payment.payment_id, problem)
     _close(payment, PaymentStatus.FAILED, ReasonCode.AMOUNT_MISMATCH, f"Provider reported {problem}.")
     payment.provider_response = result.raw
-    payment.save(update_fields=["provider_response"])
+    payment.provider_transaction_id = result.transaction_id or payment.provider_transaction_id
+    payment.save(update_fields=["provider_response", "provider_transaction_id"])
     if payment.purchase.status in OPEN_PURCHASE_STATUSES:
         reservations.release_reservation(purchase=payment.purchase, status=PurchaseStatus.FAILED)
     transaction.on_commit(lambda: _queue_refund(payment.pk), robust=True)
@@ -111,6 +126,7 @@ def _settle(payment: Payment, status: str, result: ChargeResult, reason: str = "
     payment.payment_method = result.channel or payment.payment_method
     payment.card_details = result.card
     payment.provider_response = result.raw
+    payment.provider_transaction_id = result.transaction_id or payment.provider_transaction_id
     payment.completed_at = now if status == PaymentStatus.COMPLETED else payment.completed_at
     payment.save()
 
@@ -148,7 +164,7 @@ def refresh_payment(payment: Payment) -> Payment:
     if payment.status != PaymentStatus.PENDING or payment.provider == Provider.FREE:
         return payment
     try:
-        result = providers.get().verify(payment.reference)
+        result = providers.for_payment(payment).verify(payment.reference)
     except ProviderError as error:
         logger.warning("read-through of %s failed: %s", payment.payment_id, error)
         return payment

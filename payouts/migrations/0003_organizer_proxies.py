@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payouts', '0001_initial'),
+        ('payouts', '0002_event_cancellation'),
     ]
 
     operations = [

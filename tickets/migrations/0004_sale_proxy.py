@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0002_ticket_delivery'),
+        ('tickets', '0003_cancellation_notice'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_seed_categories'),
+        ('events', '0003_event_cancellation'),
     ]
 
     operations = [
