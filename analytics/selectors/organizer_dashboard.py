@@ -43,16 +43,17 @@ class EventDashboard:
 
 
 def organizer_dashboard(organizer, *, now: datetime | None = None) -> list[EventDashboard]:
-    """The organizer's upcoming and ongoing events, soonest first (at most 12), with their figures and
+    """The organizer's upcoming and ongoing events (not cancelled), soonest first (at most 12), with their figures and
     daily sales (Africa/Accra days with sales, ascending). Sold = issued, as everywhere (§1.11)."""
     now = now or timezone.now()
-    events = list(
-        annotate_event_stock(Event.objects.filter(organizer=organizer, ends_at__gte=now)).order_by("starts_at", "id")[
-            :DASHBOARD_EVENTS
-        ]
-    )
+    events = list(annotate_event_stock(_not_over(organizer, now)).order_by("starts_at", "id")[:DASHBOARD_EVENTS])
     sales = _daily_sales([event.pk for event in events])
     return [_event_dashboard(event, sales.get(event.pk, [])) for event in events]
+
+
+def _not_over(organizer, now):
+    """Upcoming and ongoing events; a cancelled one is over whatever its dates."""
+    return Event.objects.filter(organizer=organizer, ends_at__gte=now, cancelled_at__isnull=True)
 
 
 def _daily_sales(event_ids: list[int]) -> dict[int, list[SalesDay]]:

@@ -139,6 +139,7 @@ def season(make_event, sell, make_organizer):
     with time_machine.travel(NOW, tick=False):
         gig = make_event(title="Accra Jazz Night", days=5, ticket_types=[{"name": "Regular", "price": "50.00"}])
         make_event(title="Old Gig", days=-30)
+        make_event(title="Called-Off Gig", days=7, cancelled_at=NOW)
         make_event(title="Someone Else's Gig", organizer=make_organizer())
     regular = gig.ticket_types.get()
     sell(regular, 2, at=NOW - timedelta(days=3))
@@ -154,6 +155,7 @@ def test_the_dashboard_shows_each_upcoming_events_sales_revenue_check_ins_and_ch
     dashboard = page[page.index('id="organizer-dashboard"') :]
     assert "Accra Jazz Night" in dashboard
     assert "Old Gig" not in dashboard and "Someone Else&#x27;s Gig" not in dashboard
+    assert "Called-Off Gig" not in dashboard
     assert '<dd class="tickets-sold">3 / 100</dd>' in dashboard
     assert '<dd class="gross-revenue">GHS 150.00</dd>' in dashboard
     assert '<dd class="net-revenue">GHS 142.50</dd>' in dashboard
