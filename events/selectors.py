@@ -10,6 +10,7 @@ from typing import Protocol
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DateTimeField,
     DecimalField,
@@ -24,6 +25,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -44,7 +46,7 @@ MAX_ID_DIGITS = 18  # larger all-digit lookups cannot be ids (and would overflow
 
 
 class TicketCounts(Protocol):
-    """Sold, reserved and revenue sub-queries, supplied by the app that owns tickets.
+    """Sold, reserved, revenue and waiting-list sub-queries, supplied by the app that owns tickets.
 
     Each method returns annotation expressions correlated to `OuterRef("pk")` of a ticket type or
     an event, evaluated at `now` so lapsed reservations stop counting without any job.
@@ -66,7 +68,12 @@ def register_ticket_counts(counts: TicketCounts) -> None:
 
 def _ticket_type_counts() -> dict:
     if _ticket_counts is None:
-        return {"tickets_sold": ZERO_COUNT, "tickets_reserved": ZERO_COUNT, "revenue": ZERO_MONEY}
+        return {
+            "tickets_sold": ZERO_COUNT,
+            "tickets_reserved": ZERO_COUNT,
+            "revenue": ZERO_MONEY,
+            "waiting_count": ZERO_COUNT,
+        }
     return _ticket_counts.for_ticket_types(timezone.now())
 
 
@@ -85,13 +92,17 @@ def _event_counts() -> dict:
 
 
 def annotate_ticket_type_stock(queryset: QuerySet) -> QuerySet:
-    """Annotate ticket types with `tickets_sold`, `tickets_reserved`, `tickets_remaining` and `revenue`.
+    """Annotate ticket types with `tickets_sold`, `tickets_reserved`, `tickets_remaining`, `revenue` and
+    `waiting_count`.
 
-    `tickets_sold` counts issued tickets (active or used), `tickets_reserved` live reservations,
-    `tickets_remaining` = max(0, quantity - sold - reserved), `revenue` the gross revenue of the type.
+    `tickets_sold` counts issued tickets (active or used), `tickets_reserved` live reservations (waiting
+    list offers included), `waiting_count` the entries queuing for the type, `tickets_remaining` =
+    max(0, quantity - sold - reserved), or 0 while anyone queues: freed seats go to the queue, never to
+    the public (CONTRACT.md §17). `revenue` is the gross revenue of the type.
     """
+    free = Greatest(F("quantity") - F("tickets_sold") - F("tickets_reserved"), Value(0))
     return queryset.annotate(**_ticket_type_counts()).annotate(
-        tickets_remaining=Greatest(F("quantity") - F("tickets_sold") - F("tickets_reserved"), Value(0))
+        tickets_remaining=Case(When(waiting_count__gt=0, then=Value(0)), default=free, output_field=IntegerField())
     )
 
 
