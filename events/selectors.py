@@ -194,6 +194,14 @@ def public_event_detail(lookup: str) -> Event:
     return event
 
 
+def published_event(lookup: str) -> Event:
+    """A bare published event by slug or id (a buyer's `{event}` path); EventNotFound otherwise."""
+    event = Event.objects.filter(event_lookup(lookup), is_published=True).first()
+    if event is None:
+        raise EventNotFound()
+    return event
+
+
 def organizer_public_stats(organizer) -> dict:
     """`{events_organized, total_tickets_sold}` over the organizer's published events."""
     published = Event.objects.filter(organizer=organizer, is_published=True)
@@ -300,6 +308,14 @@ def ticket_type_is_available(ticket_type: TicketType) -> bool:
     """On sale now: status `active` on a published upcoming event."""
     event = ticket_type.event
     return event.is_published and event.is_upcoming and ticket_type_status(ticket_type) == "active"
+
+
+def ticket_type_waitlist_open(ticket_type: TicketType, now=None) -> bool:
+    """Can a buyer queue for the type now (CONTRACT.md §17)? It is sold out (to the public: while anyone
+    queues it is) on a published upcoming event whose sale window is open."""
+    now = now or timezone.now()
+    opened = ticket_type.available_from is None or ticket_type.available_from <= now
+    return ticket_type.event.is_published and opened and ticket_type_status(ticket_type, now) == "sold_out"
 
 
 def sales_analytics(event: Event) -> dict:

@@ -139,7 +139,7 @@ def purchase_for_delivery(purchase_pk: int):
     """A purchase with its issued tickets (`issued_tickets`) and what their PDFs print; None if unknown."""
     issued = Ticket.objects.filter(status__in=ISSUED_TICKET_STATUSES).select_related("ticket_type").order_by("id")
     purchase = (
-        Purchase.objects.select_related("event__organizer", "ticket_type", "buyer")
+        Purchase.objects.select_related("event__organizer", "ticket_type", "buyer", "promo_code")
         .prefetch_related(Prefetch("tickets", queryset=issued, to_attr="issued_tickets"))
         .filter(pk=purchase_pk)
         .first()

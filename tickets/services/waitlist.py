@@ -28,10 +28,12 @@ from tickets.exceptions import (
     AlreadyWaiting,
     CannotLeaveWaitlist,
     OfferNotAvailable,
+    PurchaseNotCancellable,
     TicketsAvailable,
     WaitlistEntryNotFound,
 )
 from tickets.models import (
+    OPEN_PURCHASE_STATUSES,
     OPEN_WAITLIST_STATUSES,
     Purchase,
     PurchaseStatus,
@@ -166,6 +168,20 @@ def begin_offer_checkout(*, user, entry_id: str) -> tuple[Purchase, bool]:
     entry.payment_started_at = now
     entry.save(update_fields=["payment_started_at", "updated_at"])
     return purchase, False
+
+
+def cancel_unpaid_offer(*, purchase: Purchase) -> int:
+    """Y5 on an offer's purchase nobody has started paying: released like WL3 (the entry is cancelled,
+    the seats go to the next in line). Returns how many tickets were released."""
+    with transaction.atomic():
+        lock_row(TicketType.objects.filter(pk=purchase.ticket_type_id))
+        current = Purchase.objects.select_related("waitlist_entry").get(pk=purchase.pk)
+        if current.status == PurchaseStatus.CANCELLED:
+            return 0
+        entry = current.waitlist_entry
+        if current.status not in OPEN_PURCHASE_STATUSES or entry is None or entry.payment_started_at is not None:
+            raise PurchaseNotCancellable(f"This purchase is {current.status}.", status=current.status)
+        return reservations.release_reservation(purchase=current, status=PurchaseStatus.CANCELLED)
 
 
 def reopen_offer(*, purchase: Purchase) -> None:
