@@ -18,7 +18,12 @@ from rest_framework.test import APIClient
 
 from cafa.celery import app as celery_app
 
-pytest_plugins = ["events.tests.fixtures", "payments.tests.fixtures", "payouts.tests.fixtures"]
+pytest_plugins = [
+    "events.tests.fixtures",
+    "payments.tests.fixtures",
+    "payouts.tests.fixtures",
+    "tickets.tests.fixtures",
+]
 
 PASSWORD = "Str0ng-Passw0rd!"
 _sequence = itertools.count(1)
@@ -119,6 +124,24 @@ def client_for():
         return client
 
     return build
+
+
+@pytest.fixture
+def assert_error():
+    """Check a response is the error envelope of CONTRACT.md §1.9 with this status and headline."""
+
+    def check(response, code, headline, /, **extra):
+        assert response.status_code == code, response.content
+        body = response.json()
+        assert body["error"] == headline
+        assert body["status_code"] == code
+        assert body["message"] and body["message"] == body["detail"]
+        assert isinstance(body["details"], dict)
+        for key, value in extra.items():
+            assert body[key] == value, key
+        return body
+
+    return check
 
 
 @pytest.fixture(scope="session")

@@ -184,9 +184,14 @@ def due_ticket_deliveries(now):
 # --- Promo codes (CONTRACT.md §16) -------------------------------------------------------------------
 
 
-def promo_use(now) -> Q:
-    """Purchases that use their code at `now`: completed, or holding a live reservation (the stock rule)."""
-    return Q(status=PurchaseStatus.COMPLETED) | Q(status__in=OPEN_PURCHASE_STATUSES, reservation_expires_at__gt=now)
+def promo_use(now, prefix: str = "") -> Q:
+    """Purchases that use their code at `now`: completed, or holding a live reservation (the stock rule).
+
+    `prefix` reaches the purchases through a relation (e.g. `purchases__` from a code).
+    """
+    return Q(**{f"{prefix}status": PurchaseStatus.COMPLETED}) | Q(
+        **{f"{prefix}status__in": OPEN_PURCHASE_STATUSES, f"{prefix}reservation_expires_at__gt": now}
+    )
 
 
 def promo_code_uses(promo: PromoCode, now=None) -> int:

@@ -348,11 +348,14 @@ def cancel_waitlist_for_event(*, event: Event) -> int:
     return sum(_cancel_open_entries(type_id) for type_id in type_ids)
 
 
-def close_ended_queues(now=None) -> int:
+def close_ended_queues(now=None, *, dry_run: bool = False) -> int:
     """The job: cancel the open entries of types whose sales are over (event started, sale window
-    closed). Returns how many entries were cancelled."""
+    closed). Returns how many entries were (with `dry_run`: would be) cancelled."""
     now = now or timezone.now()
     ended = Q(event__starts_at__lte=now) | Q(ticket_type__available_until__lte=now)
+    if dry_run:
+        unpaid = Q(status=WaitlistStatus.WAITING) | Q(payment_started_at__isnull=True)
+        return WaitlistEntry.objects.filter(ended, unpaid, status__in=OPEN_WAITLIST_STATUSES).count()
     return sum(_cancel_open_entries(type_id) for type_id in _types_with_open_entries(ended))
 
 
@@ -417,7 +420,7 @@ def serve_all_queues(*, now=None, dry_run: bool = False) -> QueueRun:
     stays taken is counted as deferred and served by the next run.
     """
     now = now or timezone.now()
-    run = QueueRun(cancelled=0 if dry_run else close_ended_queues(now))
+    run = QueueRun(cancelled=close_ended_queues(now, dry_run=dry_run))
     for ticket_type_id in types_to_serve(now):
         try:
             result = offer_freed_seats(ticket_type_id=ticket_type_id, dry_run=dry_run)
