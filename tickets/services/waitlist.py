@@ -237,18 +237,19 @@ def _lapse_unpaid_offers(ticket_type: TicketType, now, dry_run: bool) -> int:
 
 
 def _make_offers(ticket_type: TicketType, free: int, now, dry_run: bool) -> list[WaitlistEntry]:
+    """Serve the oldest entry that fits in what is free, again and again: one query an offer."""
     offered = []
-    # Each entry wants at least one seat, so no more than `free` of them can be served.
-    fitting = selectors.waiting_entries().filter(ticket_type=ticket_type, quantity__lte=free)
-    for entry in fitting.select_related("user").order_by("created_at", "id")[:free]:
-        if entry.quantity > free:
-            continue
+    while free > 0:
+        fitting = selectors.waiting_entries().filter(ticket_type=ticket_type, quantity__lte=free)
+        entry = (
+            fitting.exclude(pk__in=[e.pk for e in offered]).select_related("user").order_by("created_at", "id").first()
+        )
+        if entry is None:
+            break
         if not dry_run:
             _offer(entry, ticket_type, now)
         offered.append(entry)
         free -= entry.quantity
-        if free == 0:
-            break
     return offered
 
 
