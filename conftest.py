@@ -21,6 +21,7 @@ from cafa.celery import app as celery_app
 pytest_plugins = [
     "events.tests.fixtures",
     "payments.tests.fixtures",
+    "payments.tests.stripe_fixtures",
     "payouts.tests.fixtures",
     "tickets.tests.fixtures",
 ]

@@ -1,4 +1,5 @@
-"""Root routes: /admin/, /api/v1/ (each app's urls), schema and docs, JSON for unknown /api/ paths, /media/."""
+"""Root routes: /admin/, /api/v1/ (each app's urls), /api/payments/ (legacy Stripe), schema and docs,
+JSON for unknown /api/ paths, /media/."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -29,6 +30,7 @@ urlpatterns = [
     re_path(MOVED_ADMIN_PAGES, RedirectView.as_view(url="/admin/payouts/%(page)s", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("api/payments/", include("payments.urls.legacy")),  # the legacy Stripe endpoints (CONTRACT.md §13)
     re_path(r"^api/", api_not_found),
     re_path(r"^media/(?P<path>.*)$", serve_media),  # answers 404 unless SERVE_MEDIA
 ]

@@ -1,7 +1,7 @@
-"""System checks on the payment provider choice.
+"""System checks on the payment provider choice and the legacy Stripe settings.
 
-The errors run with every manage.py command and at the start of every process (cafa/startup.py);
-the warnings at deploy level (`manage.py check --deploy`).
+The provider choice runs with every manage.py command and at the start of every process
+(cafa/startup.py); the production checks at deploy level (`manage.py check --deploy`).
 """
 
 from django.conf import settings
@@ -56,3 +56,31 @@ def check_free_tickets_in_production(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_stripe_in_production(app_configs=None, **kwargs):
+    """With DEBUG off, Stripe settings under which test cards buy tickets, or Stripe's word never arrives."""
+    if settings.DEBUG or not settings.STRIPE_SECRET_KEY:
+        return []
+    problems = []
+    if settings.STRIPE_SECRET_KEY.startswith(("sk_test_", "rk_test_")):
+        problems.append(
+            checks.Warning(
+                "STRIPE_SECRET_KEY is a test key with DEBUG off: Stripe's test cards pay for real tickets on the "
+                "legacy endpoints.",
+                hint="Use the live secret key (sk_live_...) in production.",
+                id="payments.W003",
+            )
+        )
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        problems.append(
+            checks.Error(
+                "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: every Stripe webhook is refused, so a "
+                "refund made in Stripe's dashboard leaves the tickets valid and the organizer credited.",
+                hint="Set STRIPE_WEBHOOK_SECRET to the signing secret (whsec_...) of the endpoint "
+                "<PUBLIC_API_URL>/api/payments/webhook/ in Stripe's dashboard.",
+                id="payments.E003",
+            )
+        )
+    return problems

@@ -73,12 +73,34 @@ class Payment(models.Model):
     refund_status = models.CharField(
         max_length=20, blank=True, default="", help_text="The provider's last word on our refund (refund.* webhooks)."
     )
+    # A provider that cannot charge GHS (Stripe, CONTRACT.md §13) charges a converted amount; both are kept.
+    charge_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="What the provider charges, if not `amount`."
+    )
+    charge_currency = models.CharField(max_length=3, blank=True, default="", help_text="Its currency (e.g. USD).")
+    exchange_rate = models.DecimalField(
+        max_digits=12, decimal_places=6, null=True, blank=True, help_text="Units of charge_currency per GHS."
+    )
+    checkout_session_id = models.CharField(
+        max_length=255, blank=True, default="", help_text="The provider's hosted checkout session (Stripe `cs_…`)."
+    )
+    provider_transaction_id = models.CharField(
+        max_length=255, blank=True, default="", help_text="The provider's id of the charge (Stripe PaymentIntent)."
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkout_session_id"],
+                condition=~models.Q(checkout_session_id=""),
+                name="payment_checkout_session_unique",
+            )
+        ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="payment_user_recent_idx"),
             models.Index(fields=["status", "created_at"], name="payment_status_age_idx"),
+            models.Index(fields=["provider_transaction_id"], name="payment_provider_txn_idx"),
         ]
 
     def __str__(self):
@@ -87,6 +109,15 @@ class Payment(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_PAYMENT_STATUSES
+
+    @property
+    def charged_amount(self):
+        """The amount the provider was asked to charge, in `charged_currency`."""
+        return self.amount if self.charge_amount is None else self.charge_amount
+
+    @property
+    def charged_currency(self) -> str:
+        return self.charge_currency or self.currency
 
 
 class SandboxCharge(models.Model):

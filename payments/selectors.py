@@ -12,11 +12,11 @@ from django.db.models.functions import Coalesce
 
 from cafa.money import quantize_money
 from events.exceptions import EventNotFound
-from events.models import Event
-from events.selectors import event_lookup
-from payments.exceptions import PaymentNotFound
+from events.models import Event, TicketType
+from events.selectors import event_lookup, ticket_type_is_available, ticket_types_with_stock
+from payments.exceptions import CheckoutSessionNotFound, LegacyPurchaseNotFound, PaymentNotFound
 from payments.models import Payment, PaymentStatus
-from tickets.models import ISSUED_TICKET_STATUSES, Ticket
+from tickets.models import ISSUED_TICKET_STATUSES, Purchase, Ticket
 
 REFERENCE_PREFIX = "CAFA-"
 
@@ -95,3 +95,45 @@ def payment_summary(user) -> dict:
 def issued_tickets(payment: Payment) -> list[Ticket]:
     """The purchase's admissions (active or used), from the prefetched tickets when present."""
     return [ticket for ticket in payment.purchase.tickets.all() if ticket.status in ISSUED_TICKET_STATUSES]
+
+
+# --- The legacy Stripe endpoints (CONTRACT.md §13) ----------------------------------------------------------
+
+
+def ticket_types_on_sale(event: Event) -> list[TicketType]:
+    """The event's ticket types a buyer can pick right now, cheapest first."""
+    ticket_types = ticket_types_with_stock().filter(event=event)
+    on_sale = []
+    for ticket_type in ticket_types:
+        ticket_type.event = event
+        if ticket_type_is_available(ticket_type):
+            on_sale.append(ticket_type)
+    return on_sale
+
+
+def first_ticket_type_id(event: Event) -> int | None:
+    return event.ticket_types.order_by("id").values_list("pk", flat=True).first()
+
+
+def payment_by_checkout_session(session_id: str) -> Payment:
+    """The payment a hosted checkout session belongs to; CheckoutSessionNotFound otherwise."""
+    payment = None
+    if session_id:
+        payment = Payment.objects.select_related("purchase").filter(checkout_session_id=session_id).first()
+    if payment is None:
+        raise CheckoutSessionNotFound()
+    return payment
+
+
+def legacy_purchase(ticket_id: int | str) -> Purchase:
+    """A purchase by the legacy `ticket_id`: its number, or its `PUR-…` id; LegacyPurchaseNotFound otherwise."""
+    match = Q(pk=ticket_id) if isinstance(ticket_id, int) else Q(purchase_id=ticket_id)
+    purchase = Purchase.objects.select_related("payment").filter(match).first()
+    if purchase is None:
+        raise LegacyPurchaseNotFound()
+    return purchase
+
+
+def issued_tickets_of(purchase: Purchase) -> list[Ticket]:
+    """The purchase's admissions (active or used), in issue order."""
+    return list(purchase.tickets.filter(status__in=ISSUED_TICKET_STATUSES).order_by("created_at", "id"))

@@ -18,7 +18,20 @@ PRODUCTION_ENV = {
 }
 NO_PROVIDER = {"PAYSTACK_SECRET_KEY": ""}
 # Nothing of the test run's own environment may choose for the process under test.
-INHERITED_OUT = {"DATABASE_URL", "REDIS_URL", "DEBUG", "PAYMENTS_SANDBOX", "PAYSTACK_SECRET_KEY", "SECRET_KEY"}
+INHERITED_OUT = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "PAYMENTS_SANDBOX",
+    "PAYSTACK_SECRET_KEY",
+    "SECRET_KEY",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+}
+STRIPE_LIVE = {
+    "STRIPE_SECRET_KEY": "sk_live_51Qc4fAJx9TickEtS0Nly4Te5tS000000000000000000000000000000000000000000",
+    "STRIPE_WEBHOOK_SECRET": "whsec_5f0c1e2d3b4a59687766554433221100ffeeddccbbaa9988",
+}
 
 
 def _run(command, env, timeout=120):
@@ -104,6 +117,35 @@ def test_a_paystack_test_key_in_production_is_a_deploy_warning():
 
     assert deploy.returncode != 0
     assert "(payments.W002)" in deploy.stderr + deploy.stdout
+
+
+# --- The legacy Stripe settings (issue 15) ------------------------------------------------------
+
+
+def test_live_stripe_keys_leave_the_deploy_check_clean():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, **STRIPE_LIVE})
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_stripe_test_key_in_production_is_a_deploy_warning():
+    env = {**PRODUCTION_ENV, **STRIPE_LIVE, "STRIPE_SECRET_KEY": "sk_test_51Qc4fAJx9TickEtS0Nly4Te5tS0000000000"}
+
+    deploy = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert deploy.returncode != 0
+    assert "(payments.W003)" in deploy.stderr + deploy.stdout
+    assert "test cards pay for real tickets" in deploy.stderr + deploy.stdout
+
+
+def test_a_stripe_key_without_its_webhook_secret_fails_the_deploy_check():
+    env = {**PRODUCTION_ENV, **STRIPE_LIVE, "STRIPE_WEBHOOK_SECRET": ""}
+
+    assert _manage("check", env=env).returncode == 0  # the process still serves Paystack buyers
+    deploy = _manage("check", "--deploy", env=env)  # an error: fails without --fail-level
+    assert deploy.returncode != 0
+    assert "(payments.E003)" in deploy.stderr + deploy.stdout
+    assert "STRIPE_WEBHOOK_SECRET" in deploy.stderr + deploy.stdout
 
 
 def test_development_needs_no_provider_settings():

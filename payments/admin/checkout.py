@@ -19,6 +19,7 @@ class PaymentAdmin(ReadOnlyModelAdmin):
     search_fields = [
         "=reference",
         "=payment_id",
+        "=checkout_session_id",
         "user__email",
         "purchase__attendee_email",
         "=purchase__purchase_id",

@@ -66,6 +66,7 @@ class ChargeResult:
     card: dict | None = None
     gateway_response: str | None = None
     raw: dict = field(default_factory=dict)
+    transaction_id: str | None = None  # the provider's id of the charge (refund events name it)
 
     @property
     def succeeded(self) -> bool:

@@ -16,6 +16,13 @@ class AttendeeInfoSerializer(serializers.Serializer):
     phone = PhoneField()
 
 
+def given_attendee(given: dict) -> Attendee:
+    """The attendee as the buyer gave it ("" for what they left out; the checkout fills the gaps)."""
+    return Attendee(
+        name=(given.get("name") or "").strip(), email=given.get("email") or "", phone=given.get("phone") or ""
+    )
+
+
 class PurchaseRequestSerializer(serializers.Serializer):
     """Y1 `tickets/purchase/`. Its validated data are the checkout service's arguments.
 
@@ -43,9 +50,7 @@ class PurchaseRequestSerializer(serializers.Serializer):
             "event_slug": attrs.get("event_slug"),
             "ticket_type_id": attrs["ticket_type_id"],
             "quantity": attrs["quantity"],
-            "attendee": Attendee(
-                name=(given.get("name") or "").strip(), email=given.get("email") or "", phone=given.get("phone") or ""
-            ),
+            "attendee": given_attendee(given),
             "payment_method": attrs["payment_method"],
             "callback_url": attrs.get("callback_url") or None,
             "promo_code": (attrs.get("promo_code") or "").strip() or None,

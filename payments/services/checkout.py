@@ -63,7 +63,7 @@ def start_checkout(
     (RuntimeError): the provider call after the commit would otherwise happen with the stock locked.
     """
     event = event or selectors.published_event(event_id=event_id, event_slug=event_slug)
-    attendee = _with_buyer_details(attendee or Attendee(name="", email=""), buyer)
+    attendee = with_buyer_details(attendee or Attendee(name="", email=""), buyer)
     with transaction.atomic(durable=True):
         purchase = reservations.reserve_tickets(
             buyer=buyer,
@@ -92,11 +92,11 @@ def _open_payment(purchase: Purchase, payment_method: str, callback_url: str | N
         deep_link=callback.deep_link,
     )
     if purchase.is_free:
-        _complete_free(payment)
+        complete_free_purchase(payment)
     return payment
 
 
-def _with_buyer_details(given: Attendee, buyer) -> Attendee:
+def with_buyer_details(given: Attendee, buyer) -> Attendee:
     """The attendee as given, each missing detail taken from the buyer's account."""
     return Attendee(
         name=given.name.strip() or buyer.full_name or buyer.username,
@@ -105,7 +105,8 @@ def _with_buyer_details(given: Attendee, buyer) -> Attendee:
     )
 
 
-def _complete_free(payment: Payment) -> None:
+def complete_free_purchase(payment: Payment) -> None:
+    """A free purchase needs no provider: its tickets are issued and e-mailed at once (caller's transaction)."""
     reservations.issue_tickets(purchase=payment.purchase)
     payment.status, payment.completed_at = PaymentStatus.COMPLETED, timezone.now()
     payment.authorization_url = with_reference(payment.callback_url, payment.reference)
@@ -162,6 +163,7 @@ def cancel_purchase(*, buyer, purchase_id: str) -> int:
     payment = completion.refresh_payment(purchase.payment)
     if payment.status == PaymentStatus.COMPLETED:
         raise PaymentAlreadyCompleted(purchase_id=purchase.purchase_id)
+    providers.close_checkout(payment)  # a hosted checkout page (Stripe) stops taking money first
     payment, released = completion.close_unpaid(
         reference=payment.reference,
         status=PaymentStatus.CANCELLED,

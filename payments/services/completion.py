@@ -66,10 +66,10 @@ def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
 def _mismatch(payment: Payment, result: ChargeResult) -> str:
     if result.reference != payment.reference:
         return f"reference {result.reference!r}"
-    if result.currency != payment.currency:
-        return f"currency {result.currency!r}, expected {payment.currency!r}"
-    if result.amount_minor != to_minor_units(payment.amount):
-        return f"amount {result.amount_minor}, expected {to_minor_units(payment.amount)}"
+    if result.currency != payment.charged_currency:
+        return f"currency {result.currency!r}, expected {payment.charged_currency!r}"
+    if result.amount_minor != to_minor_units(payment.charged_amount):
+        return f"amount {result.amount_minor}, expected {to_minor_units(payment.charged_amount)}"
     return ""
 
 
@@ -98,7 +98,8 @@ def _reject_mismatch(payment: Payment, result: ChargeResult, problem: str) -> Pa
     logger.error("payment %s: provider answer does not match (%s); refunding", payment.payment_id, problem)
     _close(payment, PaymentStatus.FAILED, ReasonCode.AMOUNT_MISMATCH, f"Provider reported {problem}.")
     payment.provider_response = result.raw
-    payment.save(update_fields=["provider_response"])
+    payment.provider_transaction_id = result.transaction_id or payment.provider_transaction_id
+    payment.save(update_fields=["provider_response", "provider_transaction_id"])
     if payment.purchase.status in OPEN_PURCHASE_STATUSES:
         reservations.release_reservation(purchase=payment.purchase, status=PurchaseStatus.FAILED)
     transaction.on_commit(lambda: _queue_refund(payment.pk), robust=True)
@@ -111,6 +112,7 @@ def _settle(payment: Payment, status: str, result: ChargeResult, reason: str = "
     payment.payment_method = result.channel or payment.payment_method
     payment.card_details = result.card
     payment.provider_response = result.raw
+    payment.provider_transaction_id = result.transaction_id or payment.provider_transaction_id
     payment.completed_at = now if status == PaymentStatus.COMPLETED else payment.completed_at
     payment.save()
 
@@ -148,7 +150,7 @@ def refresh_payment(payment: Payment) -> Payment:
     if payment.status != PaymentStatus.PENDING or payment.provider == Provider.FREE:
         return payment
     try:
-        result = providers.get().verify(payment.reference)
+        result = providers.for_payment(payment).verify(payment.reference)
     except ProviderError as error:
         logger.warning("read-through of %s failed: %s", payment.payment_id, error)
         return payment

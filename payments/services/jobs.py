@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cafa.celery import enqueue
+from payments import providers
 from payments.models import Payment, PaymentStatus, ReasonCode, WebhookEvent
 from payments.services import completion, refunds, webhooks
 from tickets.models import OPEN_PURCHASE_STATUSES
@@ -38,6 +39,7 @@ def expire_lapsed_reservations() -> int:
                 message="The reservation lapsed before the payment was made.",
             )
         if payment.status == PaymentStatus.EXPIRED:
+            providers.close_checkout(payment)  # Stripe's session would otherwise take money for 30 minutes
             expired += 1
     return expired
 

@@ -30,12 +30,13 @@ REFUND_NOTICES = {
 }
 
 
-def refund_completed_payment(*, payment_pk: int, reason: str) -> Payment:
+def refund_completed_payment(*, payment_pk: int, reason: str, refunded_at_provider: bool = False) -> Payment:
     """Staff: give a completed payment's money back (CONTRACT §14.1 `completed -> refunded`).
 
     In one transaction the tickets stop admitting (refunded) and the organizer's sale and platform
     fee are reversed on the ledger; the provider refund goes out after commit, and is re-sent by
-    reconciliation if that task is lost. Free purchases have no money to send back.
+    reconciliation if that task is lost. Free purchases have no money to send back, nor has a payment
+    that was `refunded_at_provider` (a refund made in the provider's dashboard, told by its webhook).
     """
     with transaction.atomic():
         payment = completion.locked_payment(pk=payment_pk)
@@ -48,10 +49,10 @@ def refund_completed_payment(*, payment_pk: int, reason: str) -> Payment:
             ReasonCode.REFUNDED,
             reason,
         )
-        free = payment.provider == Provider.FREE
-        payment.refund_requested_at = timezone.now() if free else None
+        sent = refunded_at_provider or payment.provider == Provider.FREE
+        payment.refund_requested_at = timezone.now() if sent else None
         payment.save(update_fields=["status", "reason_code", "failure_reason", "refund_requested_at", "updated_at"])
-        if not free:
+        if not sent:
             transaction.on_commit(lambda: enqueue("payments.refund_payment", payment.pk), robust=True)
     return payment
 
@@ -66,7 +67,7 @@ def send_refund(*, payment_pk: int) -> None:
         return
     # No lock across the network call: the provider never refunds more than the charge.
     try:
-        providers.get().refund(reference=payment.reference)  # the whole charge, whatever it was
+        providers.for_payment(payment).refund(reference=payment.reference)  # the whole charge, whatever it was
     except ProviderError as error:
         if not (error.refused and _already_refunded(payment)):
             raise
@@ -80,7 +81,7 @@ def send_refund(*, payment_pk: int) -> None:
 
 def _already_refunded(payment: Payment) -> bool:
     """After a refused repeat: did an earlier request, whose answer was lost, already go through?"""
-    return providers.get().verify(payment.reference).status == "reversed"
+    return providers.for_payment(payment).verify(payment.reference).status == "reversed"
 
 
 def _mark_requested(payment: Payment) -> bool:
@@ -106,16 +107,20 @@ def unsent_refunds():
 
 
 def record_refund_outcome(*, event: str, data: dict) -> None:
-    """`refund.processed|failed|needs-attention`: remember it on the payment; anything but success is
-    logged as an error for staff (the money has not reached the buyer)."""
+    """`refund.processed|failed|needs-attention` (Paystack's `data`): remember it on the payment."""
     transaction_data = data.get("transaction") if isinstance(data.get("transaction"), dict) else {}
     reference = data.get("transaction_reference") or transaction_data.get("reference") or ""
-    outcome = event.removeprefix("refund.")
+    note_refund_outcome(reference=reference, outcome=event.removeprefix("refund."))
+
+
+def note_refund_outcome(*, reference: str, outcome: str) -> None:
+    """The provider's last word on the refund of a payment (`processed`, `failed`, ...); anything but
+    success is logged as an error for staff (the money has not reached the buyer)."""
     now = timezone.now()
     payments = Payment.objects.filter(reference=reference)
     found = payments.update(refund_status=outcome[:20], updated_at=now)
     payments.filter(refund_requested_at__isnull=True).update(refund_requested_at=now)  # the request did arrive
     if not found:
-        logger.warning("%s for unknown transaction %r ignored", event, reference)
+        logger.warning("refund.%s for unknown transaction %r ignored", outcome, reference)
     elif outcome != "processed":
         logger.error("refund of %s is %s: staff must follow up with the provider", reference, outcome)

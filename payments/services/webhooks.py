@@ -15,18 +15,23 @@ from payments import providers, signals
 from payments.models import Payment, WebhookEvent
 from payments.providers import ChargeResult
 from payments.providers.base import ProviderEvent
-from payments.services import completion, refunds
+from payments.services import charge_events, completion, refunds
 
 logger = logging.getLogger(__name__)
 
 
-def receive_webhook(*, body: bytes, headers) -> tuple[WebhookEvent, bool]:
-    """Verify and store an event; returns it and whether it is new. Raises InvalidSignature."""
-    event = providers.get().parse_webhook(body, headers)
+def receive_webhook(*, body: bytes, headers, provider_name: str = "") -> tuple[WebhookEvent, bool]:
+    """Verify and store an event; returns it and whether it is new. Raises InvalidSignature.
+
+    `provider_name` names the provider whose endpoint was called (default: the configured one); the
+    event is stored under that name and read back by that provider when processed.
+    """
+    provider = providers.named(provider_name) if provider_name else providers.get()
+    event = provider.parse_webhook(body, headers)
     try:
         with transaction.atomic():
             record = WebhookEvent.objects.create(
-                provider=providers.get().name, dedup_key=event.dedup_key, event_type=event.event, payload=event.raw
+                provider=provider.name, dedup_key=event.dedup_key, event_type=event.event, payload=event.raw
             )
     except IntegrityError:
         return WebhookEvent.objects.get(dedup_key=event.dedup_key), False
@@ -40,13 +45,14 @@ def _queue_processing(event_pk: int) -> None:
 
 
 def process_webhook_event(*, event_pk: int) -> None:
-    """Act on a stored event once; a failure is recorded for the reconciliation job to retry."""
+    """Act on a stored event once, read by the provider that stored it; a failure is recorded for the
+    reconciliation job to retry."""
     try:
         with transaction.atomic():
             record = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_pk).first()
             if record is None or record.processed_at is not None:
                 return
-            _route(providers.get().read_event(record.payload))
+            _route(providers.named(record.provider).read_event(record.payload))
             record.attempts += 1
             record.processed_at, record.last_error = timezone.now(), ""
             record.save(update_fields=["attempts", "processed_at", "last_error"])
@@ -71,6 +77,8 @@ def _record_failure(event_pk: int, error: Exception) -> None:
 def _route(event: ProviderEvent) -> None:
     if event.event == "charge.success" and event.charge is not None:
         _charge_success(event.charge)
+    elif event.event in charge_events.HANDLED and event.charge is not None:
+        charge_events.handle(event.event, event.charge)
     elif event.event.startswith("refund."):
         refunds.record_refund_outcome(event=event.event, data=event.data)
     elif event.event.startswith("transfer."):

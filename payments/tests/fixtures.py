@@ -16,12 +16,15 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from django.db import connection
 
 from cafa.api.exceptions import api_exception_handler
 from events.models import TicketType
 from payments import providers
 from payments.providers.paystack import SIGNATURE_HEADER, PaystackProvider
+from payments.services import completion, webhooks
 from payments.services.checkout import start_checkout
+from tickets.services import delivery
 from tickets.services.reservations import Attendee
 
 PAYSTACK_TEST_SECRET = "sk_test_4f2b9c1e0d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c"
@@ -234,3 +237,46 @@ def fake_paystack(settings, monkeypatch):
 
 def reference_in(url: str) -> str:
     return re.search(r"CAFA-[0-9A-F]{24}", url).group(0)
+
+
+# --- Concurrency (PostgreSQL tests) -------------------------------------------------------------
+
+
+def run_together(count, work, timeout=60):
+    """Run `work(i)` in `count` threads released at the same instant; returns [("ok"|"error", value)]."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def runner(index):
+        try:
+            barrier.wait(timeout=15)
+            results[index] = ("ok", work(index))
+        except BaseException as error:
+            results[index] = ("error", error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i,), daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    return results
+
+
+@pytest.fixture
+def inline_side_effects(monkeypatch):
+    """Webhook processing and ticket e-mails run in the committing thread, and every e-mail is counted."""
+    queued = []
+    lock = threading.Lock()
+
+    def send_now(purchase_pk):
+        with lock:
+            queued.append(purchase_pk)
+        delivery.send_ticket_email(purchase_pk=purchase_pk)
+
+    monkeypatch.setattr(completion, "queue_ticket_email", send_now)
+    monkeypatch.setattr(completion, "_queue_refund", lambda payment_pk: None)
+    monkeypatch.setattr(webhooks, "_queue_processing", lambda pk: webhooks.process_webhook_event(event_pk=pk))
+    return queued

@@ -20,11 +20,11 @@ from events.models import TicketType
 from payments.models import Payment, WebhookEvent
 from payments.providers.sandbox import SandboxProvider
 from payments.services import completion, webhooks
-from payments.tests.fixtures import buy
+from payments.tests.fixtures import buy, run_together
 from payouts.models import LedgerEntry
 from tickets.exceptions import ReservationRefused
 from tickets.models import Ticket
-from tickets.services import delivery, reservations
+from tickets.services import reservations
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -32,49 +32,9 @@ BUYERS = 50
 STOCK = 20
 
 
-def run_together(count, work, timeout=60):
-    """Run `work(i)` in `count` threads released at the same instant; returns [("ok"|"error", value)]."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def runner(index):
-        try:
-            barrier.wait(timeout=15)
-            results[index] = ("ok", work(index))
-        except BaseException as error:
-            results[index] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
-
-
 @pytest.fixture
 def buyers(make_user):
     return [make_user() for _ in range(BUYERS)]
-
-
-@pytest.fixture
-def inline_side_effects(monkeypatch):
-    """Webhook processing and ticket e-mails run in the committing thread, and every e-mail is counted."""
-    queued = []
-    lock = threading.Lock()
-
-    def send_now(purchase_pk):
-        with lock:
-            queued.append(purchase_pk)
-        delivery.send_ticket_email(purchase_pk=purchase_pk)
-
-    monkeypatch.setattr(completion, "queue_ticket_email", send_now)
-    monkeypatch.setattr(completion, "_queue_refund", lambda payment_pk: None)
-    monkeypatch.setattr(webhooks, "_queue_processing", lambda pk: webhooks.process_webhook_event(event_pk=pk))
-    return queued
 
 
 def refusals(results):
