@@ -1,5 +1,7 @@
 """Reads of the accounts domain."""
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,3 +55,12 @@ def verification_state(user, request) -> dict:
         "can_create_events": status == VerificationStatus.VERIFIED,
         "mode": verification_mode(),
     }
+
+
+def user_by_identifier(value: str):
+    """A user by e-mail (case-insensitive), username or numeric id; None when none matches."""
+    value = (value or "").strip()
+    query = Q(email__iexact=value) | Q(username=value)
+    if value.isascii() and value.isdigit() and len(value) < 18:
+        query |= Q(pk=int(value))
+    return get_user_model().objects.filter(query).order_by("pk").first()

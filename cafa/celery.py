@@ -25,6 +25,7 @@ app.conf.beat_schedule = {
     "payouts-reconcile-transfers": {"task": "payouts.reconcile_transfers", "schedule": 300.0},
     "payouts-release-earnings": {"task": "payouts.release_earnings", "schedule": 86400.0},
     "payouts-refresh-bank-list": {"task": "payouts.refresh_bank_list", "schedule": 86400.0},
+    "payouts-resume-event-cancellations": {"task": "payouts.resume_event_cancellations", "schedule": 300.0},
     "tickets-event-reminders": {"task": "tickets.send_event_reminders", "schedule": 900.0},
     "tickets-send-due-ticket-emails": {"task": "tickets.send_due_ticket_emails", "schedule": 60.0},
     "tickets-serve-waiting-lists": {"task": "tickets.serve_waiting_lists", "schedule": 60.0},

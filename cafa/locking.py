@@ -28,6 +28,9 @@ LOCK_ORDER = (
     "events.tickettype",  # the stock of one ticket type (and its waiting list)
     "tickets.promocode",  # the uses of one promo code, which may span several ticket types
     "payouts.withdrawal",
+    # Held alone, while one e-mail is sent: a second sender waits, then finds it sent.
+    "tickets.cancellationnotice",
+    "payouts.eventcancellation",
 )
 
 

@@ -69,3 +69,8 @@ class TicketTypeNotDeletable(DomainError):
 def field_error(field: str, message: str) -> ValidationError:
     """A 400 validation error on one field (mirrored at top level by the envelope)."""
     return ValidationError({field: [message]})
+
+
+class EventNotCancellable(DomainError):
+    error = "Cannot cancel event"
+    default_detail = "This event cannot be cancelled."

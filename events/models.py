@@ -43,6 +43,7 @@ class EventStatus(models.TextChoices):
     UPCOMING = "upcoming"
     ONGOING = "ongoing"
     PAST = "past"
+    CANCELLED = "cancelled"  # staff cancelled it (CONTRACT.md §5.3): off the public lists, buyers refunded
 
 
 def event_bounds(start_date, start_time, end_date, end_time, tz_name) -> tuple[datetime, datetime]:
@@ -85,6 +86,9 @@ class Event(models.Model):
     payment_profile = models.ForeignKey(
         "accounts.PaymentProfile", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
+    # Set once by `events.services.mark_cancelled`; the refunds that follow are run by payouts.
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_reason = models.CharField(max_length=300, blank=True, default="", editable=False)
     featured_image = models.ImageField(upload_to=event_image_path, null=True, blank=True)
 
     page_views = models.PositiveBigIntegerField(default=0, editable=False)
@@ -113,6 +117,7 @@ class Event(models.Model):
             models.Index(fields=["start_date"], name="event_start_date_idx"),
             models.Index(fields=["created_at"], name="event_created_idx"),
         ]
+        permissions = [("cancel_event", "Can cancel an event and refund its buyers")]
 
     def __str__(self):
         return self.title
@@ -143,6 +148,8 @@ class Event(models.Model):
 
     @property
     def status(self) -> str:
+        if self.cancelled_at is not None:
+            return EventStatus.CANCELLED
         now = timezone.now()
         if now < self.starts_at:
             return EventStatus.UPCOMING
@@ -153,6 +160,10 @@ class Event(models.Model):
     @property
     def is_upcoming(self) -> bool:
         return self.status == EventStatus.UPCOMING
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class EventImage(models.Model):

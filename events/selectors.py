@@ -155,8 +155,13 @@ def event_lookup(value: str) -> Q:
 
 
 def filter_by_status(queryset: QuerySet, status: str, now=None) -> QuerySet:
-    """Restrict events to `upcoming`, `ongoing`, `past`, or `live` (upcoming + ongoing); `all` = no filter."""
+    """Restrict events to `upcoming`, `ongoing`, `past`, or `live` (upcoming + ongoing); `all` = no filter.
+
+    A cancelled event has none of those statuses (it shows only under `all`).
+    """
     now = now or timezone.now()
+    if status in (EventStatus.UPCOMING, EventStatus.ONGOING, EventStatus.PAST, "live"):
+        queryset = queryset.filter(cancelled_at__isnull=True)
     if status == EventStatus.UPCOMING:
         return queryset.filter(starts_at__gt=now)
     if status == EventStatus.ONGOING:
@@ -183,6 +188,19 @@ def active_categories_with_counts() -> QuerySet:
 def public_events() -> QuerySet:
     """Published events with organizer, category and stock annotations (EventCard rows)."""
     return annotate_event_stock(Event.objects.filter(is_published=True).select_related("organizer", "category"))
+
+
+def is_cancelled(event_id: int) -> bool:
+    """Whether the event is cancelled, read now (not from an event row loaded earlier)."""
+    return Event.objects.filter(pk=event_id, cancelled_at__isnull=False).exists()
+
+
+def event_by_id_or_slug(value: str) -> Event:
+    """Any event by id or slug (operators' commands); EventNotFound otherwise."""
+    event = Event.objects.select_related("organizer").filter(event_lookup(value)).first()
+    if event is None:
+        raise EventNotFound()
+    return event
 
 
 def public_event_detail(lookup: str) -> Event:
@@ -254,9 +272,9 @@ def organizer_summary(organizer) -> dict:
     now = timezone.now()
     totals = annotate_event_stock(Event.objects.filter(organizer=organizer)).aggregate(
         total_events=Count("id"),
-        upcoming_events=Count("id", filter=Q(starts_at__gt=now)),
-        ongoing_events=Count("id", filter=Q(starts_at__lte=now, ends_at__gte=now)),
-        past_events=Count("id", filter=Q(ends_at__lt=now)),
+        upcoming_events=Count("id", filter=Q(starts_at__gt=now, cancelled_at__isnull=True)),
+        ongoing_events=Count("id", filter=Q(starts_at__lte=now, ends_at__gte=now, cancelled_at__isnull=True)),
+        past_events=Count("id", filter=Q(ends_at__lt=now, cancelled_at__isnull=True)),
         total_revenue=Sum("gross_revenue"),
         total_tickets_sold=Sum("tickets_sold"),
     )

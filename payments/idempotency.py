@@ -55,10 +55,14 @@ def fingerprint(data) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def purge_expired(now=None) -> int:
-    """Delete stored answers older than 24 hours; returns how many went."""
-    cutoff = (now or timezone.now()) - KEPT_FOR
-    return IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()[0]
+def expired_records(now=None, *, older_than: timedelta = KEPT_FOR):
+    """Stored answers older than `older_than` (24 hours unless an operator asks for longer)."""
+    return IdempotentRequest.objects.filter(created_at__lt=(now or timezone.now()) - max(older_than, KEPT_FOR))
+
+
+def purge_expired(now=None, *, older_than: timedelta = KEPT_FOR) -> int:
+    """Delete stored answers older than 24 hours (or `older_than`, never less); returns how many went."""
+    return expired_records(now, older_than=older_than).delete()[0]
 
 
 def claim(*, user, endpoint: str, key: str, body_fingerprint: str) -> IdempotentRequest | StoredAnswer:

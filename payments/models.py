@@ -43,6 +43,9 @@ class ReasonCode(models.TextChoices):
     REFUNDED_SOLD_OUT = "refunded_sold_out"
     REFUNDED = "refunded"
     INITIALIZATION_FAILED = "initialization_failed"
+    # Internal (the API reports them as `cancelled` / `refunded`, CONTRACT.md §6.5): the event was cancelled.
+    EVENT_CANCELLED = "event_cancelled"
+    REFUNDED_EVENT_CANCELLED = "refunded_event_cancelled"
 
 
 class Payment(models.Model):

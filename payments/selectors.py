@@ -97,6 +97,13 @@ def issued_tickets(payment: Payment) -> list[Ticket]:
     return [ticket for ticket in payment.purchase.tickets.all() if ticket.status in ISSUED_TICKET_STATUSES]
 
 
+def payment_by_public_id(value: str) -> Payment | None:
+    """A payment by its `PAY-` id or its purchase's `PUR-` id (operators' commands); None when unknown."""
+    value = (value or "").strip().upper()
+    lookup = Q(purchase__purchase_id=value) if value.startswith("PUR-") else Q(payment_id=value)
+    return Payment.objects.select_related("purchase__event").filter(lookup).first()
+
+
 # --- The legacy Stripe endpoints (CONTRACT.md §13) ----------------------------------------------------------
 
 

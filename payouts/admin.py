@@ -7,10 +7,12 @@ decision on the withdrawal's own page ("Staff decision" + "Reason").
 from django import forms
 from django.contrib import admin, messages
 
+import events.admin  # noqa: F401  (registers the event admin the cancel action is added to)
 from cafa.admin import ReadOnlyModelAdmin
 from cafa.api.exceptions import DomainError
 from payments.providers import ProviderError
-from payouts.models import LedgerEntry, VerificationTransfer, Withdrawal, WithdrawalStatus
+from payouts import admin_event_cancellation, selectors
+from payouts.models import EventCancellation, LedgerEntry, VerificationTransfer, Withdrawal, WithdrawalStatus
 from payouts.services import withdrawals
 
 
@@ -130,3 +132,24 @@ class WithdrawalAdmin(admin.ModelAdmin):
     def mark_failed_selected(self, request, queryset):
         done = sum(self._decide(request, w, "fail", "") for w in queryset)
         self.message_user(request, f"{done} withdrawal(s) marked failed.", messages.SUCCESS)
+
+
+@admin.register(EventCancellation)
+class EventCancellationAdmin(ReadOnlyModelAdmin):
+    """Staff follow each cancellation here: how far its refunds got, and which failed at the provider."""
+
+    list_display = ["event", "requested_by", "requested_at", "finished_at", "refunds"]
+    list_filter = ["finished_at", "requested_at"]
+    search_fields = ["event__title", "=event__slug", "event__organizer__email"]
+    list_select_related = ["event", "requested_by"]
+
+    @admin.display(description="Refunds")
+    def refunds(self, cancellation):
+        figures = selectors.cancellation_figures(cancellation.event_id)
+        return (
+            f"{figures.refunded_orders} refunded (GHS {figures.refunded_amount}), "
+            f"{figures.refunds_awaiting_provider} not yet accepted by the provider, {figures.refunds_failed} failed"
+        )
+
+
+admin_event_cancellation.install()  # staff's "Cancel event" action on the event list

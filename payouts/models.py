@@ -179,3 +179,27 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount}"
+
+
+class EventCancellation(models.Model):
+    """Staff cancelled an event: who, why, and how far the refunds have got (CONTRACT.md §5.3, §14).
+
+    The run (`payouts.services.event_cancellation`) settles the event's purchases one by one and may be
+    resumed at any point; `finished_at` is set once nothing is left to settle and the organizer is told.
+    """
+
+    event = models.OneToOneField("events.Event", on_delete=models.PROTECT, related_name="cancellation")
+    reason = models.CharField(max_length=300, blank=True, default="")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    last_progress_at = models.DateTimeField(null=True, blank=True, help_text="A run was working on it then.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    organizer_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"Cancellation of {self.event_id}"

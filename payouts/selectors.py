@@ -11,12 +11,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from cafa.money import ZERO, quantize_money
 from events.models import Event
+from payments.models import Payment, PaymentStatus, ReasonCode
 from payouts.models import (
     DEDUCTION_KINDS,
     EARNING_KINDS,
@@ -59,7 +60,7 @@ def balances(organizer_id: int, *, now: datetime | None = None) -> Balances:
     now = now or timezone.now()
     sums = LedgerEntry.objects.filter(organizer_id=organizer_id).aggregate(
         earned=_total(kind__in=EARNING_KINDS),
-        earned_available=_total(kind__in=EARNING_KINDS, event__ends_at__lte=_hold_cutoff(now)),
+        earned_available=_total(kind__in=EARNING_KINDS, **_withdrawable_events(now)),
         withdrawals=_total(kind__in=WITHDRAWAL_KINDS),
         pending=_total(kind=LedgerKind.WITHDRAWAL, withdrawal__status__in=OPEN_WITHDRAWAL_STATUSES),
         completed=_total(kind=LedgerKind.WITHDRAWAL, withdrawal__status=WithdrawalStatus.COMPLETED),
@@ -82,6 +83,23 @@ def available_balance(organizer_id: int, *, now: datetime | None = None) -> Deci
     return balances(organizer_id, now=now).available_balance
 
 
+def amount_owed(organizer_id: int, *, now: datetime | None = None) -> Decimal:
+    """What the organizer owes the platform: withdrawn earnings that were refunded afterwards (an event
+    cancelled after its payout). Later earnings cover it first; until then nothing can be withdrawn."""
+    now = now or timezone.now()
+    sums = LedgerEntry.objects.filter(organizer_id=organizer_id).aggregate(
+        earned_available=_total(kind__in=EARNING_KINDS, **_withdrawable_events(now)),
+        withdrawals=_total(kind__in=WITHDRAWAL_KINDS),
+    )
+    return quantize_money(max(-(sums["earned_available"] + sums["withdrawals"]), ZERO))
+
+
+def _withdrawable_events(now: datetime) -> dict:
+    """Ledger filters: earnings of events past the payout hold and not cancelled. A cancelled event's
+    earnings stop being withdrawable the moment it is cancelled, before its refunds reverse them."""
+    return {"event__ends_at__lte": _hold_cutoff(now), "event__cancelled_at__isnull": True}
+
+
 def outstanding_deductions(organizer_id: int) -> Decimal:
     """Verification fees not yet recovered by a withdrawal (never negative)."""
     total = LedgerEntry.objects.filter(organizer_id=organizer_id).aggregate(t=_total(kind__in=DEDUCTION_KINDS))["t"]
@@ -101,7 +119,10 @@ def next_payout_date(organizer_id: int, *, now: datetime) -> date | None:
     """The day the earliest held earnings become available."""
     held = (
         LedgerEntry.objects.filter(
-            organizer_id=organizer_id, kind__in=EARNING_KINDS, event__ends_at__gt=_hold_cutoff(now)
+            organizer_id=organizer_id,
+            kind__in=EARNING_KINDS,
+            event__ends_at__gt=_hold_cutoff(now),
+            event__cancelled_at__isnull=True,
         )
         .values("event__ends_at")
         .annotate(total=Sum("amount"))
@@ -260,3 +281,45 @@ def open_withdrawal_exists(*, organizer=None, payment_profile=None) -> bool:
     if payment_profile is not None:
         filters["payment_profile"] = payment_profile
     return Withdrawal.objects.filter(**filters).exists()
+
+
+# --- event cancellations ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CancellationFigures:
+    """What an event's cancellation has done so far (the organizer's e-mail, the admin, the command)."""
+
+    refunded_orders: int
+    refunded_amount: Decimal
+    free_orders: int
+    sales_reversed: Decimal
+    refunds_awaiting_provider: int
+    refunds_failed: int
+
+
+def cancellation_figures(event_id: int) -> CancellationFigures:
+    """Refunds and ledger reversals of a cancelled event, read from the payments and the ledger."""
+    refunded = Payment.objects.filter(
+        purchase__event_id=event_id,
+        status=PaymentStatus.REFUNDED,
+        reason_code=ReasonCode.REFUNDED_EVENT_CANCELLED,
+    )
+    paid = refunded.filter(amount__gt=0)
+    counts = paid.aggregate(
+        orders=Count("pk"),
+        amount=Coalesce(Sum("amount"), Value(ZERO), output_field=DecimalField()),
+        awaiting=Count("pk", filter=Q(refund_requested_at__isnull=True)),
+        failed=Count("pk", filter=Q(refund_status__in=("failed", "needs-attention"))),
+    )
+    reversed_sales = LedgerEntry.objects.filter(event_id=event_id).aggregate(
+        total=_total(kind=LedgerKind.SALE_REVERSAL)
+    )["total"]
+    return CancellationFigures(
+        refunded_orders=counts["orders"],
+        refunded_amount=quantize_money(counts["amount"]),
+        free_orders=refunded.filter(amount=0).count(),
+        sales_reversed=quantize_money(-reversed_sales),
+        refunds_awaiting_provider=counts["awaiting"],
+        refunds_failed=counts["failed"],
+    )

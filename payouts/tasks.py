@@ -6,8 +6,9 @@ with backoff and the same transfer reference.
 
 from celery import shared_task
 
+from events.models import Event
 from payments.providers import ProviderError
-from payouts.services import banks, ledger, verification, withdrawals
+from payouts.services import banks, event_cancellation, ledger, verification, withdrawals
 
 RETRYING = {"autoretry_for": (ProviderError,), "retry_backoff": 30, "max_retries": 6}
 
@@ -35,6 +36,18 @@ def release_earnings() -> int:
 @shared_task(name="payouts.refresh_bank_list")
 def refresh_bank_list() -> int:
     return banks.refresh_all()
+
+
+@shared_task(name="payouts.run_event_cancellation", time_limit=3600)
+def run_event_cancellation(event_pk: int) -> str:
+    """Queued by the admin's "Cancel event": refund and e-mail every buyer, then the organizer."""
+    return event_cancellation.run_cancellation(event=Event.objects.get(pk=event_pk)).summary()
+
+
+@shared_task(name="payouts.resume_event_cancellations", time_limit=3600)
+def resume_event_cancellations() -> int:
+    """Every 5 minutes: finish cancellations whose run stopped (lost message, dead worker, provider down)."""
+    return event_cancellation.resume_cancellations()
 
 
 # Until issue 11 these tasks were registered as `payments.*`. Messages queued (or waiting on a retry

@@ -271,6 +271,28 @@ class TicketDelivery(models.Model):
         return f"{self.purchase_id}: {self.status}"
 
 
+class CancellationNotice(models.Model):
+    """The e-mail telling a buyer that their event was cancelled and what happens to their money.
+
+    Written in the transaction that cancels the purchase's tickets (or refunds its late payment), so
+    it cannot be lost; sent once under its row lock (`tickets.services.cancellation_notices`).
+    """
+
+    purchase = models.OneToOneField(Purchase, on_delete=models.CASCADE, related_name="cancellation_notice")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="cancel_notice_due_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.purchase_id}: {'sent' if self.sent_at else 'due'}"
+
+
 # --- Promo codes (CONTRACT.md §16) -----------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ Connected in TicketsConfig.ready. Each runs inside the sender's transaction.
 
 from django.dispatch import receiver
 
-from events.signals import ticket_type_stock_added
+from events.signals import event_cancelled, ticket_type_stock_added
 from tickets.services import waitlist
 from tickets.signals import seats_freed, tickets_issued
 
@@ -20,6 +20,12 @@ def serve_waiting_list(sender, purchase, **kwargs):
 def accept_paid_offer(sender, purchase, **kwargs):
     """An offer's purchase was paid: its entry is accepted."""
     waitlist.after_tickets_issued(purchase=purchase)
+
+
+@receiver(event_cancelled, dispatch_uid="tickets.waitlist_after_event_cancelled")
+def cancel_waiting_list(sender, event_id, **kwargs):
+    """An event was cancelled: every waiting-list entry of it is cancelled, in the same transaction."""
+    waitlist.cancel_waitlist_for_event(event=event_id)
 
 
 @receiver(ticket_type_stock_added, dispatch_uid="tickets.waitlist_after_stock_added")

@@ -6,7 +6,7 @@ import smtplib
 from celery import shared_task
 
 from cafa.celery import enqueue_or_run
-from tickets.services import outbox, reminders, waitlist, waitlist_notices
+from tickets.services import cancellation_notices, outbox, reminders, waitlist, waitlist_notices
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,12 @@ def send_event_reminders() -> int:
 def send_event_reminder(purchase_pk: int, kind: str) -> None:
     """E-mail one claimed reminder."""
     reminders.send_reminder_email(purchase_pk=purchase_pk, kind=kind)
+
+
+@shared_task(name="tickets.send_cancellation_notice", autoretry_for=DELIVERY_ERRORS, retry_backoff=True, max_retries=3)
+def send_cancellation_notice(purchase_pk: int) -> bool:
+    """Tell a buyer their event was cancelled, if that e-mail is still due (a repeat sends nothing)."""
+    return cancellation_notices.send(purchase_pk=purchase_pk)
 
 
 @shared_task(name="tickets.send_waitlist_notice", ignore_result=True, time_limit=120)

@@ -76,8 +76,8 @@ def _compute_public_stats(now) -> PublicStats:
     next_month = (month_start + timedelta(days=32)).replace(day=1)
     events = published.aggregate(
         total_events_published=Count("id"),
-        total_upcoming_events=Count("id", filter=Q(starts_at__gt=now)),
-        active_events_now=Count("id", filter=Q(starts_at__lte=now, ends_at__gte=now)),
+        total_upcoming_events=Count("id", filter=Q(starts_at__gt=now, cancelled_at__isnull=True)),
+        active_events_now=Count("id", filter=Q(starts_at__lte=now, ends_at__gte=now, cancelled_at__isnull=True)),
         events_this_month=Count("id", filter=Q(starts_at__gte=month_start, starts_at__lt=next_month)),
     )
     tickets = Ticket.objects.filter(status__in=ISSUED_TICKET_STATUSES).aggregate(

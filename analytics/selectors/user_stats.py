@@ -184,7 +184,7 @@ def _organizing_stats(user, now) -> OrganizingStats:
     events = annotate_event_stock(Event.objects.filter(organizer=user))
     totals = events.aggregate(
         total_events_created=Count("id"),
-        active_events=Count("id", filter=Q(is_published=True, ends_at__gte=now)),
+        active_events=Count("id", filter=Q(is_published=True, ends_at__gte=now, cancelled_at__isnull=True)),
         past_events=Count("id", filter=Q(ends_at__lt=now)),
         total_tickets_sold=Sum("tickets_sold"),
         total_revenue=Sum("gross_revenue"),

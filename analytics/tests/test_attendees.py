@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from payments.models import Payment
@@ -237,3 +238,38 @@ def test_check_in_history_keeps_the_last_50_and_skips_refusals(organizer_client,
 
 def test_check_in_history_is_empty_without_admissions(organizer_client, make_event):
     assert organizer_client.get(f"/api/v1/events/{make_event().slug}/checkin-history/").json() == []
+
+
+# --- `manage.py export_attendees`: the same CSV for operators ---------------------------------------
+
+
+def test_the_export_command_writes_the_same_csv_as_the_api_export(organizer_client, gig, tmp_path):
+    event = gig["event"]
+    api = organizer_client.get(attendees_url(event, "export/"), {"payment_status": "all"})
+    target, out = tmp_path / "attendees.csv", io.StringIO()
+
+    call_command(
+        "export_attendees", event.slug, "--payment-status", "all", "--output", str(target), stdout=out, stderr=out
+    )
+
+    assert target.read_bytes() == api.content
+    assert out.getvalue().strip() == f"attendees: 7 rows of event {event.pk} ({event.slug}) written to {target}"
+
+
+def test_the_export_command_writes_to_stdout_with_the_default_filters(organizer_client, gig):
+    event = gig["event"]
+    api = organizer_client.get(attendees_url(event, "export/"), {"check_in_status": "checked_in"})
+    out, err = io.StringIO(), io.StringIO()
+    call_command("export_attendees", str(event.pk), "--check-in-status", "checked_in", stdout=out, stderr=err)
+    assert out.getvalue().replace("\n", "") == api.content.decode().replace("\n", "")
+    assert err.getvalue().strip().startswith("attendees: 1 rows")
+
+
+def test_the_export_command_refuses_bad_arguments_clearly(gig, tmp_path):
+    event = gig["event"]
+    with pytest.raises(CommandError, match="No event with id or slug 'nope'"):
+        call_command("export_attendees", "nope", stdout=io.StringIO())
+    with pytest.raises(CommandError, match=r"--payment-status: .*not a valid choice"):
+        call_command("export_attendees", event.slug, "--payment-status", "owed", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_attendees", event.slug, "--output", str(tmp_path / "no" / "x.csv"), stdout=io.StringIO())

@@ -3,17 +3,15 @@
 Another user's event is a 404 on every route, exactly like an unknown one.
 """
 
-import csv
-
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.exports import write_attendees_csv
 from analytics.selectors import attendees, check_in, event_analytics
 from analytics.serializers.dashboards import (
-    CSV_COLUMNS,
     AdmittedTicketSerializer,
     AttendanceSummarySerializer,
     AttendeeQuerySerializer,
@@ -22,7 +20,6 @@ from analytics.serializers.dashboards import (
     CheckInRequestSerializer,
     EventAnalyticsSerializer,
     EventCheckInStatsSerializer,
-    attendee_csv_row,
 )
 from analytics.throttling import CheckInThrottle
 from cafa.api.exceptions import SuccessFlagMixin
@@ -67,14 +64,11 @@ class EventAttendeesExportView(APIView):
     )
     def get(self, request, event):
         instance = owned_event(request.user, event)
-        tickets = attendees.event_attendees(instance, _attendee_filters(request))
+        filters = _attendee_filters(request)
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="attendees-{instance.slug}-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_COLUMNS)
-        for item in AttendeeSerializer(tickets, many=True).data:
-            writer.writerow(attendee_csv_row(item))
+        write_attendees_csv(response, event=instance, filters=filters)
         return response
 
 

@@ -1,5 +1,6 @@
 """Every write of the events app: plain functions with keyword arguments that own their transactions."""
 
+from events.services.cancellation import mark_cancelled
 from events.services.event_writes import (
     create_event,
     delete_event,
@@ -26,6 +27,7 @@ __all__ = [
     "ensure_event_editable",
     "ensure_ticket_types_editable",
     "flush_event_view_counts",
+    "mark_cancelled",
     "mark_sold_out",
     "record_event_view",
     "unique_event_slug",

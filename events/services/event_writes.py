@@ -82,7 +82,9 @@ def ensure_can_create_events(user) -> None:
 
 
 def ensure_event_editable(event: Event) -> None:
-    """Raise EventAlreadyStarted once the event is ongoing or past."""
+    """Raise EventAlreadyStarted once the event is ongoing or past (or cancelled: nothing left to edit)."""
+    if event.is_cancelled:
+        raise EventAlreadyStarted("This event was cancelled and can no longer be edited.")
     if not event.is_upcoming:
         raise EventAlreadyStarted()
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cafa.celery import enqueue
 from cafa.locking import lock_row
+from events import selectors as events_selectors
 from payments import providers, signals
 from payments.models import Payment, PaymentStatus, Provider, ReasonCode
 from payments.providers import ChargeResult, ProviderError, to_minor_units
@@ -57,8 +58,12 @@ def complete_payment(*, reference: str, result: ChargeResult) -> Payment:
         if problem:
             return _reject_mismatch(payment, result, problem)
         # Always decided under the ticket type's lock: a success in the last moment of a reservation
-        # races buyers who no longer count it, exactly like a late one.
-        if reservations.can_reissue(purchase=payment.purchase):
+        # races buyers who no longer count it, exactly like a late one. An event cancellation takes
+        # that lock too, so the cancellation is read after it: a success never issues for a cancelled event.
+        in_stock = reservations.can_reissue(purchase=payment.purchase)
+        if events_selectors.is_cancelled(payment.purchase.event_id):
+            return _refund_cancelled_event(payment, result)
+        if in_stock:
             return _issue(payment, result)
         return _refund_sold_out(payment, result)
 
@@ -89,6 +94,15 @@ def _refund_sold_out(payment: Payment, result: ChargeResult) -> Payment:
     reservations.refund_purchase(purchase=purchase)
     _settle(payment, PaymentStatus.REFUNDED, result, reason=ReasonCode.REFUNDED_SOLD_OUT)
     payment.failure_reason = "Paid after the reservation lapsed and the tickets sold out; refunded."
+    payment.save(update_fields=["failure_reason"])
+    transaction.on_commit(lambda: _queue_refund(payment.pk), robust=True)
+    return payment
+
+
+def _refund_cancelled_event(payment: Payment, result: ChargeResult) -> Payment:
+    reservations.refund_late_payment_of_cancelled_event(purchase=payment.purchase)
+    _settle(payment, PaymentStatus.REFUNDED, result, reason=ReasonCode.REFUNDED_EVENT_CANCELLED)
+    payment.failure_reason = "Paid after the event was cancelled; refunded."
     payment.save(update_fields=["failure_reason"])
     transaction.on_commit(lambda: _queue_refund(payment.pk), robust=True)
     return payment

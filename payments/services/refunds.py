@@ -27,6 +27,7 @@ REFUND_NOTICES = {
     ReasonCode.REFUNDED_SOLD_OUT: "sold_out",
     ReasonCode.AMOUNT_MISMATCH: None,
     ReasonCode.REFUNDED: "by_staff",
+    ReasonCode.REFUNDED_EVENT_CANCELLED: None,  # the buyer's cancellation e-mail already says it
 }
 
 
@@ -43,18 +44,25 @@ def refund_completed_payment(*, payment_pk: int, reason: str, refunded_at_provid
         if payment.status != PaymentStatus.COMPLETED:
             raise PaymentNotRefundable(f"This payment is {payment.status}.")
         reservations.refund_purchase(purchase=payment.purchase)
-        signals.sale_refunded.send(sender=Payment, purchase=payment.purchase)  # payouts reverses the sale
-        payment.status, payment.reason_code, payment.failure_reason = (
-            PaymentStatus.REFUNDED,
-            ReasonCode.REFUNDED,
-            reason,
+        mark_refunded(
+            payment, reason_code=ReasonCode.REFUNDED, message=reason, refunded_at_provider=refunded_at_provider
         )
-        sent = refunded_at_provider or payment.provider == Provider.FREE
-        payment.refund_requested_at = timezone.now() if sent else None
-        payment.save(update_fields=["status", "reason_code", "failure_reason", "refund_requested_at", "updated_at"])
-        if not sent:
-            transaction.on_commit(lambda: enqueue("payments.refund_payment", payment.pk), robust=True)
     return payment
+
+
+def mark_refunded(payment: Payment, *, reason_code: str, message: str, refunded_at_provider: bool = False) -> None:
+    """`completed -> refunded` of a locked payment whose tickets the caller has voided: the organizer's
+    sale is reversed in this transaction and the provider refund is queued after commit (reconciliation
+    re-sends it if the task is lost). A free payment has nothing to send back, nor has one already
+    `refunded_at_provider` (a refund made in the provider's dashboard)."""
+    signals.sale_refunded.send(sender=Payment, purchase=payment.purchase)  # payouts reverses the sale
+    payment.status, payment.reason_code, payment.failure_reason = PaymentStatus.REFUNDED, reason_code, message[:300]
+    sent = refunded_at_provider or payment.provider == Provider.FREE
+    payment.refund_requested_at = timezone.now() if sent else None
+    payment.save(update_fields=["status", "reason_code", "failure_reason", "refund_requested_at", "updated_at"])
+    if not sent:
+        payment_pk = payment.pk
+        transaction.on_commit(lambda: enqueue("payments.refund_payment", payment_pk), robust=True)
 
 
 def send_refund(*, payment_pk: int) -> None:

@@ -450,3 +450,20 @@ def test_cancelling_an_events_waiting_list(offered, waiting, sold_out):
 
     assert statuses(waiting) == ["cancelled", "cancelled", "cancelled"]
     assert not Purchase.objects.filter(waitlist_entry__isnull=False, status="reserved").exists()
+
+
+def test_cancelling_the_event_cancels_its_waiting_list_in_the_same_run(offered, waiting, sold_out, make_user):
+    """Staff cancel the event (issue 16's service): its entries are cancelled, unpaid offers released, and
+    nothing freed by the refunds is offered again."""
+    from events.models import Event
+    from payouts.services import event_cancellation
+
+    event_cancellation.cancel_event(event=Event.objects.get(pk=sold_out.event.pk), reason="The venue flooded.")
+
+    assert statuses(waiting) == ["cancelled", "cancelled", "cancelled"]
+    assert Purchase.objects.get(waitlist_entry=offered).status == "cancelled"
+    assert not Purchase.objects.filter(waitlist_entry__isnull=False, status="reserved").exists()
+    refused = client(make_user()).post(
+        f"/api/v1/events/{sold_out.event.slug}/waitlist/", {"ticket_type_id": sold_out.pk}, format="json"
+    )
+    assert (refused.status_code, refused.json()["error"]) == (400, "Ticket sales closed")

@@ -125,7 +125,12 @@ def release_withdrawal(*, withdrawal: Withdrawal) -> None:
         _withdrawal_entry(withdrawal, LedgerKind.DEDUCTION_RECOVERY_REVERSAL, -withdrawal.deductions)
 
 
+def unreleased_earnings(*, now=None):
+    """Ledger entries whose payout hold is over but which are not stamped released yet."""
+    return LedgerEntry.objects.filter(released_at__isnull=True, available_at__lte=now or timezone.now())
+
+
 def release_earnings(*, now=None) -> int:
     """Daily bookkeeping: stamp entries whose payout hold is over (balances use the dates anyway)."""
     now = now or timezone.now()
-    return LedgerEntry.objects.filter(released_at__isnull=True, available_at__lte=now).update(released_at=now)
+    return unreleased_earnings(now=now).update(released_at=now)

@@ -22,6 +22,7 @@ from accounts.exceptions import AccountNameLookupFailed, AccountNotFound
 from accounts.models import PaymentMethod, PaymentProfile, PaymentProfileStatus
 from accounts.services import payment_profiles
 from cafa.celery import enqueue
+from cafa.progress import Track, no_progress
 from payments import providers
 from payments.providers import ProviderError, to_minor_units
 from payments.providers.base import AccountNotResolved
@@ -346,14 +347,17 @@ def _verify_profile(profile, attempt, data, now) -> None:
 # --- reconciliation -----------------------------------------------------------------------------
 
 
-def reconcile_verifications(*, now: datetime | None = None) -> int:
-    """Ask the provider about attempts still unsettled after 10 minutes; returns how many settled."""
+def stale_verifications(*, now: datetime | None = None):
+    """Verification transfers still unsettled 10 minutes after they were sent."""
     cutoff = (now or timezone.now()) - STALE_AFTER
-    stale = VerificationTransfer.objects.filter(status=TransferStatus.PENDING, created_at__lt=cutoff).values_list(
-        "reference", flat=True
-    )
+    return VerificationTransfer.objects.filter(status=TransferStatus.PENDING, created_at__lt=cutoff).order_by("pk")
+
+
+def reconcile_verifications(*, now: datetime | None = None, track: Track = no_progress) -> int:
+    """Ask the provider about attempts still unsettled after 10 minutes; returns how many settled."""
+    references = list(stale_verifications(now=now).values_list("reference", flat=True)[:200])
     settled = 0
-    for reference in list(stale[:200]):
+    for reference in track(references, len(references)):
         try:
             data = providers.get().verify_transfer(reference)
         except ProviderError as error:

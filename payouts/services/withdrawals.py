@@ -20,6 +20,7 @@ from accounts.models import PaymentProfile
 from cafa.celery import enqueue
 from cafa.locking import lock_row, lock_rows
 from cafa.money import quantize_money
+from cafa.progress import Track, no_progress
 from payments import providers
 from payments.providers import ProviderError, to_minor_units
 from payouts import selectors
@@ -257,12 +258,20 @@ def approve_withdrawal(*, withdrawal: Withdrawal) -> Withdrawal:
     return send_withdrawal_transfer(withdrawal_pk=withdrawal.pk)
 
 
-def reconcile_withdrawals(*, now: datetime | None = None) -> int:
-    """Processing withdrawals older than 30 minutes are checked with the provider; stuck pending ones re-sent."""
+def stale_withdrawals(*, now: datetime | None = None) -> tuple:
+    """(processing withdrawals older than 30 minutes, pending ones never sent after 30 minutes)."""
     cutoff = (now or timezone.now()) - STALE_AFTER
-    touched = 0
     processing = Withdrawal.objects.filter(status=WithdrawalStatus.PROCESSING, processing_at__lt=cutoff)
-    for reference in list(processing.values_list("transfer_reference", flat=True)[:200]):
+    stuck = Withdrawal.objects.filter(status=WithdrawalStatus.PENDING, created_at__lt=cutoff)
+    return processing.order_by("pk"), stuck.order_by("pk")
+
+
+def reconcile_withdrawals(*, now: datetime | None = None, track: Track = no_progress) -> int:
+    """Processing withdrawals older than 30 minutes are checked with the provider; stuck pending ones re-sent."""
+    processing, stuck = stale_withdrawals(now=now)
+    touched = 0
+    references = list(processing.values_list("transfer_reference", flat=True)[:200])
+    for reference in track(references, len(references)):
         try:
             data = providers.get().verify_transfer(reference)
         except ProviderError as error:
@@ -272,8 +281,7 @@ def reconcile_withdrawals(*, now: datetime | None = None) -> int:
         if outcome:
             settle_withdrawal(reference=reference, outcome=outcome, data=data)
             touched += 1
-    stuck = Withdrawal.objects.filter(status=WithdrawalStatus.PENDING, created_at__lt=cutoff)  # same reference
-    for pk in list(stuck.values_list("pk", flat=True)[:200]):
+    for pk in list(stuck.values_list("pk", flat=True)[:200]):  # re-sent with the same reference
         try:
             send_withdrawal_transfer(withdrawal_pk=pk)
             touched += 1

@@ -1,10 +1,12 @@
 """M9 `banks/` (CONTRACT.md §10.6): the provider's list cached 24 hours, a static list otherwise."""
 
+import io
 from datetime import timedelta
 
 import httpx
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from payments.providers.paystack import PaystackProvider
@@ -114,3 +116,30 @@ def test_a_bank_code_outside_the_cached_provider_list_is_refused(auth_client):
 
 def test_without_a_cached_provider_list_any_code_is_accepted(auth_client):
     assert _create_profile(auth_client, "999999").status_code == 201
+
+
+def run_command(*args) -> str:
+    out = io.StringIO()
+    call_command("refresh_bank_list", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip()
+
+
+def test_the_refresh_bank_list_command(paystack):
+    assert run_command("--dry-run") == (
+        "bank list: would fetch ghipss, mobile_money from the provider (dry run: nothing changed)"
+    )
+    assert paystack == [] and banks.cached_bank_codes("ghipss") is None
+    assert run_command() == "bank list: 2 ghipss, 2 mobile_money refreshed"
+    assert banks.cached_bank_codes("ghipss") == {"030100", "140100"}
+    assert run_command() == "bank list: 2 ghipss, 2 mobile_money refreshed"  # the same list, cached again
+    assert banks.cached_bank_codes("ghipss") == {"030100", "140100"}
+    paystack.append("down")
+    with pytest.raises(CommandError, match="failed \\(the cached list stays\\)"):
+        run_command()
+    assert banks.cached_bank_codes("ghipss") == {"030100", "140100"}
+    with pytest.raises(CommandError, match="unrecognized arguments"):
+        run_command("banks")
+
+
+def test_the_refresh_bank_list_command_in_sandbox_mode():
+    assert run_command() == "bank list: sandbox mode, the static list is served; nothing to refresh"

@@ -1,11 +1,13 @@
 """The GHS 1.00 payout-account verification (CONTRACT.md §10, §14.4): transfer, webhooks, M7, M8."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import PaymentProfile
@@ -370,3 +372,29 @@ def test_an_unreachable_provider_leaves_the_attempt_queued_for_a_retry(
     profile.refresh_from_db()
     assert profile.status == "pending"
     assert VerificationTransfer.objects.get().status == "queued"
+
+
+def test_the_reconcile_transfers_command(organizer_client, slow_sandbox, django_capture_on_commit_callbacks):
+    profile = create_profile(organizer_client, django_capture_on_commit_callbacks)
+    SandboxTransfer.objects.update(status="success")
+
+    def run(*args):
+        out = io.StringIO()
+        call_command("reconcile_transfers", *args, stdout=out, stderr=io.StringIO())
+        return out.getvalue().strip()
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert run("--dry-run") == (
+            "transfers: 1 stale verification transfers, 0 stale withdrawals (dry run: nothing changed)"
+        )
+        assert PaymentProfile.objects.get(pk=profile.pk).status == "verifying"
+        assert run().endswith("1 verification transfers settled, 0 withdrawals moved on")
+        assert PaymentProfile.objects.get(pk=profile.pk).status == "verified"
+        entries = LedgerEntry.objects.count()
+        assert run() == (
+            "transfers: 0 stale verification transfers, 0 stale withdrawals; "
+            "0 verification transfers settled, 0 withdrawals moved on"
+        )
+        assert LedgerEntry.objects.count() == entries
+    with pytest.raises(CommandError, match="unrecognized arguments"):
+        run("now")

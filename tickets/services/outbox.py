@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cafa.celery import enqueue
+from cafa.progress import Track, no_progress
 from tickets import selectors
 from tickets.models import DeliveryStatus, Purchase, PurchaseStatus, TicketDelivery
 from tickets.services import delivery
@@ -86,7 +87,14 @@ def deliver(*, purchase_pk: int) -> str:
     return "sent" if sent else "cancelled"
 
 
-def send_due(*, now=None, dry_run: bool = False, limit: int | None = JOB_BATCH, budget=JOB_BUDGET_SECONDS) -> DueRun:
+def send_due(
+    *,
+    now=None,
+    dry_run: bool = False,
+    limit: int | None = JOB_BATCH,
+    budget=JOB_BUDGET_SECONDS,
+    track: Track = no_progress,
+) -> DueRun:
     """Send every ticket e-mail still due a minute after it became due (the job and the command).
 
     The job takes at most `limit` deliveries and starts no send after `budget` seconds, so a run stays
@@ -98,7 +106,7 @@ def send_due(*, now=None, dry_run: bool = False, limit: int | None = JOB_BATCH, 
     if dry_run:
         return run
     deadline = None if budget is None else time.monotonic() + budget
-    for purchase_pk in purchase_pks:
+    for purchase_pk in track(purchase_pks, len(purchase_pks)):
         if deadline is not None and time.monotonic() > deadline:
             run.deferred += 1
             continue

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cafa.locking import lock_row, lock_rows
+from events import selectors as events_selectors
 from events import services as events_services
 from events.exceptions import TicketTypeNotFound
 from events.models import Event, TicketType
@@ -28,7 +29,7 @@ from tickets.models import (
     WaitlistEntry,
 )
 from tickets.pricing import Pricing, price_order
-from tickets.services import credentials, outbox, promos
+from tickets.services import cancellation_notices, credentials, outbox, promos
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def reserve_tickets(
         raise TicketTypeNotFound()
     ticket_type = ticket_types[0]
     now = timezone.now()  # read after waiting for the locks: lapsed holds stop counting
+    if events_selectors.is_cancelled(event.pk):  # read after the lock a cancellation takes first
+        raise ReservationRefused("This event was cancelled.", error="Ticket sales closed")
     _check_sale_rules(event, ticket_type, quantity, now)
     _check_stock(ticket_type, quantity, now)
     promo = promos.claim_under_lock(event=event, ticket_type=ticket_type, buyer=buyer, code=promo_code, now=now)
@@ -254,3 +257,29 @@ def refund_purchase(*, purchase: Purchase) -> None:
     purchase.save(update_fields=["status", "closed_at", "updated_at"])
     if refunded:
         signals.seats_freed.send(sender=Purchase, purchase=purchase)
+
+
+def cancel_for_event(*, purchase: Purchase) -> int:
+    """The event was cancelled (CONTRACT.md §14.2): a completed purchase is refunded, its unused tickets
+    become `cancelled` and its used ones `refunded`, and the buyer's cancellation e-mail is due.
+
+    Callers hold the purchase's payment lock. Returns how many tickets stopped admitting.
+    """
+    now = timezone.now()
+    cancelled = purchase.tickets.filter(status=TicketStatus.ACTIVE).update(
+        status=TicketStatus.CANCELLED, updated_at=now
+    )
+    refunded = purchase.tickets.filter(status=TicketStatus.USED).update(status=TicketStatus.REFUNDED, updated_at=now)
+    purchase.status, purchase.closed_at = PurchaseStatus.REFUNDED, now
+    purchase.save(update_fields=["status", "closed_at", "updated_at"])
+    cancellation_notices.note_due(purchase=purchase)
+    return cancelled + refunded
+
+
+def refund_late_payment_of_cancelled_event(*, purchase: Purchase) -> None:
+    """A payment arrived after its event was cancelled: nothing is issued, the purchase is refunded and
+    the buyer gets the cancellation e-mail (which says the money is coming back). Callers hold the lock."""
+    if purchase.status in OPEN_PURCHASE_STATUSES:
+        release_reservation(purchase=purchase, status=PurchaseStatus.CANCELLED)
+    refund_purchase(purchase=purchase)
+    cancellation_notices.note_due(purchase=purchase, send_after_commit=True)

@@ -29,6 +29,7 @@ from tickets.exceptions import (
     CannotLeaveWaitlist,
     OfferNotAvailable,
     PurchaseNotCancellable,
+    ReservationRefused,
     TicketsAvailable,
     WaitlistEntryNotFound,
 )
@@ -86,6 +87,8 @@ def join_waitlist(*, user, event: Event, ticket_type_id: int, quantity: int, att
         if ticket_type is None:
             raise TicketTypeNotFound()
         now = timezone.now()
+        if ticket_type.event.is_cancelled:  # read under the lock a cancellation takes first
+            raise ReservationRefused("This event was cancelled.", error="Ticket sales closed")
         reservations.check_sale_rules(event=event, ticket_type=ticket_type, quantity=quantity, now=now)
         public = _public_availability(ticket_type, now)
         if public >= quantity:
@@ -269,6 +272,7 @@ def _sales_open(ticket_type: TicketType, now) -> bool:
     opens, closes = ticket_type.available_from, ticket_type.available_until
     return (
         event.is_published
+        and not event.is_cancelled
         and event.starts_at > now
         and (opens is None or opens <= now)
         and (closes is None or closes > now)
@@ -338,22 +342,25 @@ def _close(entry: WaitlistEntry, status: str) -> None:
 # --- Sales ending (the job, and event cancellation) ------------------------------------------------
 
 
-def cancel_waitlist_for_event(*, event: Event) -> int:
-    """Every open entry of the event becomes `cancelled` (the event ended or is cancelled); returns how many.
+def cancel_waitlist_for_event(*, event: Event | int) -> int:
+    """Every open entry of the event (or event id) becomes `cancelled`: it is cancelled or over. Returns
+    how many. Connected to `events.signals.event_cancelled`, so it runs in the cancelling transaction.
 
     Offers nobody is paying give their seats back; an offer being paid is left to its payment (the
-    event's cancellation cancels or refunds it, which settles the entry). Call it before releasing the
-    event's reservations, so the freed seats are not offered again. Idempotent.
+    event's cancellation cancels or refunds it, which settles the entry). Nothing freed here is offered
+    again (a cancelled event sells nothing). Idempotent.
     """
-    type_ids = _types_with_open_entries(Q(event=event))
+    type_ids = _types_with_open_entries(Q(event_id=getattr(event, "pk", event)))
     return sum(_cancel_open_entries(type_id) for type_id in type_ids)
 
 
 def close_ended_queues(now=None, *, dry_run: bool = False) -> int:
-    """The job: cancel the open entries of types whose sales are over (event started, sale window
-    closed). Returns how many entries were (with `dry_run`: would be) cancelled."""
+    """The job: cancel the open entries of types whose sales are over (event started or cancelled, sale
+    window closed). Returns how many entries were (with `dry_run`: would be) cancelled."""
     now = now or timezone.now()
-    ended = Q(event__starts_at__lte=now) | Q(ticket_type__available_until__lte=now)
+    ended = (
+        Q(event__starts_at__lte=now) | Q(ticket_type__available_until__lte=now) | Q(event__cancelled_at__isnull=False)
+    )
     if dry_run:
         unpaid = Q(status=WaitlistStatus.WAITING) | Q(payment_started_at__isnull=True)
         return WaitlistEntry.objects.filter(ended, unpaid, status__in=OPEN_WAITLIST_STATUSES).count()

@@ -70,7 +70,7 @@ def test_the_periodic_job_sends_what_is_due(user, make_event, pay_through_sandbo
 def test_a_dry_run_counts_and_sends_nothing(user, make_event, pay_through_sandbox, broker_refusing, time_machine):
     pay_through_sandbox(user, make_event())
     time_machine.move_to(timezone.now() + timedelta(minutes=2))
-    assert run_command("--dry-run") == "ticket e-mails: 1 due (dry run: nothing sent)"
+    assert run_command("--dry-run") == "ticket e-mails: 1 due (dry run: nothing changed)"
     assert mail.outbox == []
     assert TicketDelivery.objects.get().status == "due"
 
@@ -192,3 +192,8 @@ def test_a_delivery_failing_for_days_waits_an_hour_between_tries(user, buy_ticke
     with pytest.raises(CommandError):
         run_command()
     assert TicketDelivery.objects.get(purchase=purchase).retry_at == timezone.now() + outbox.MAX_RETRY_WAIT
+
+
+def test_the_command_refuses_unknown_arguments_clearly():
+    with pytest.raises(CommandError, match="unrecognized arguments: --all"):
+        run_command("--all")

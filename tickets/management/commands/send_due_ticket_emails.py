@@ -5,22 +5,17 @@ batches). Idempotent: a delivery already sent, or being sent by a worker, is lef
 summary line; exits non-zero when a send failed (the failure stays recorded on the delivery).
 """
 
-from django.core.management.base import BaseCommand, CommandError
-
+from cafa.commands import OperatorCommand
 from tickets.services import outbox
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "Send every ticket e-mail that has been due for over a minute."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Count the due e-mails; send nothing.")
-
     def handle(self, *args, dry_run=False, **options):
-        run = outbox.send_due(dry_run=dry_run, limit=None, budget=None)
         if dry_run:
-            self.stdout.write(f"ticket e-mails: {run.due} due (dry run: nothing sent)")
+            run = outbox.send_due(dry_run=True, limit=None, budget=None)
+            self.summarize(f"ticket e-mails: {run.due} due", dry_run=True)
             return
-        if run.failed:
-            raise CommandError(run.summary())
-        self.stdout.write(run.summary())
+        run = outbox.send_due(limit=None, budget=None, track=self.track("ticket e-mails"))
+        self.summarize(run.summary(), failed=bool(run.failed))

@@ -13,8 +13,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_seed_categories'),
-        ('tickets', '0002_ticket_delivery'),
+        ('events', '0003_event_cancellation'),
+        ('tickets', '0003_cancellation_notice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
