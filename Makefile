@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/cafa_test REDIS_URL=redis://127.0.0.1:6379/1
+BENCH_DB ?= cafa_bench
+BENCH_REDIS ?= redis://127.0.0.1:6379/2
+BENCH_ARGS ?=
 
 .PHONY: run test test-services worker lint format schema bench clean
 
@@ -44,7 +47,10 @@ schema: $(VENV)/.installed
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /tmp/cafa-openapi.yaml
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/run.py
+	-psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 || \
+		psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE $(BENCH_DB)" >/dev/null
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) \
+		$(BIN)/python bench/browse.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media private_media staticfiles

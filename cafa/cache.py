@@ -5,6 +5,9 @@ list, the public stats), so when Redis does not answer, each operation logs and 
 cache that keeps nothing would: `get` gives the default, `add` and `delete` give False, `incr` raises
 ValueError (the key is missing), writes are dropped. Throttles therefore fail open.
 
+Calls Django's cache API has no words for (a pipeline, a Lua script) go through `FailSoftRedisCache.run`,
+with the backend's own redis-py client and the same fail-soft rules (cafa/api/shared_cache.py does).
+
 After a failure the backend leaves Redis alone for `RETRY_AFTER` seconds (a setting of the cache), so a
 Redis that hangs instead of refusing costs one connect timeout per process and pause, not one per call.
 
@@ -21,6 +24,8 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.utils.functional import cached_property
+from redis import Redis
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -110,6 +115,20 @@ class FailSoftRedisCache(RedisCache):
             yield self
         finally:
             self._strict = False
+
+    @cached_property
+    def redis_client(self) -> Redis:
+        """This cache's redis-py client, on the connection pool Django's own calls use. Made once per backend
+        instance (Django keeps one instance per thread), where Django builds a client object on every call.
+
+        Use it only inside `run`, which keeps it fail-soft, and name keys with `make_key`, as Django does.
+        """
+        return self._cache.get_client(write=True)  # the one place that reaches into Django's RedisCache
+
+    def run(self, operation: str, key, fallback, call):
+        """`call(self.redis_client)`, fail-soft like every other operation of this cache: a Redis error (or a
+        call during the pause after one) is logged under `key`'s component and scope and answers `fallback`."""
+        return self._guarded(operation, key, fallback, call, self.redis_client)
 
     def _guarded(self, operation: str, key, fallback, call, *args):
         if self._strict:

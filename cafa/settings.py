@@ -119,6 +119,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public catalogue answers kept as ready bytes (cafa/api/http_cache.py): how long one may be served, which
+# bounds how far stock figures may lag purchases, and how long browsers/CDNs may serve one while revalidating.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=5)
+PUBLIC_CACHE_STALE_SECONDS = env.int("PUBLIC_CACHE_STALE_SECONDS", default=30)
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -4,17 +4,41 @@ from django.contrib import admin
 from django.db import models
 
 from cafa.images import CleanImageFormField
+from events import public_cache
 from events.models import Category, Event, EventImage, TicketType
 from events.selectors import with_current_view_counts
 from events.services import unique_event_slug
 
 
+class PublicPagesAdminMixin:
+    """Staff edits bypass the services, so the admin makes the public pages they change stale itself."""
+
+    def changed_events(self, objects) -> list[int]:
+        raise NotImplementedError
+
+    def save_related(self, request, form, formsets, change):
+        # the admin calls it after save_model on every save (change form and list edits), inlines included
+        super().save_related(request, form, formsets, change)
+        public_cache.events_changed(*self.changed_events([form.instance]))
+
+    def delete_model(self, request, obj):
+        public_cache.events_changed(*self.changed_events([obj]))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        public_cache.events_changed(*self.changed_events(queryset))
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "icon", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def changed_events(self, categories) -> list[int]:
+        return list(Event.objects.filter(category__in=[c.pk for c in categories]).values_list("pk", flat=True))
 
 
 class TicketTypeInline(admin.TabularInline):
@@ -37,7 +61,7 @@ class EventImageInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
     list_display = ["title", "organizer", "category", "start_date", "venue_city", "is_published"]
     list_filter = ["is_published", "category", "start_date"]
     search_fields = ["title", "slug", "venue_name", "venue_city", "organizer__email"]
@@ -78,3 +102,6 @@ class EventAdmin(admin.ModelAdmin):
                 obj.organizer = request.user
             obj.slug = unique_event_slug(obj.title)
         super().save_model(request, obj, form, change)
+
+    def changed_events(self, events) -> list[int]:
+        return [event.pk for event in events]

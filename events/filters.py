@@ -59,7 +59,10 @@ class OrderingChoiceFilter(django_filters.ChoiceFilter):
         super().__init__(choices=_choices(orderings), **kwargs)
 
     def filter(self, queryset, value):
-        return queryset.order_by(*self.orderings[value]) if value else queryset
+        if not value:
+            return queryset
+        terms = self.orderings[value]
+        return selectors.with_sort_keys(queryset, terms).order_by(*terms)
 
 
 class EventCatalogueFilter(django_filters.FilterSet):

@@ -54,6 +54,18 @@ def event_bounds(start_date, start_time, end_date, end_time, tz_name) -> tuple[d
     return starts_at, ends_at
 
 
+def event_status_at(starts_at: datetime, ends_at: datetime, now: datetime, cancelled_at: datetime | None) -> str:
+    """`cancelled` once cancelled; else `upcoming` before the start, `ongoing` until the end (inclusive),
+    `past` after (CONTRACT.md §1.11)."""
+    if cancelled_at is not None:
+        return EventStatus.CANCELLED
+    if now < starts_at:
+        return EventStatus.UPCOMING
+    if now <= ends_at:
+        return EventStatus.ONGOING
+    return EventStatus.PAST
+
+
 class Event(models.Model):
     organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="events")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="events")
@@ -148,14 +160,7 @@ class Event(models.Model):
 
     @property
     def status(self) -> str:
-        if self.cancelled_at is not None:
-            return EventStatus.CANCELLED
-        now = timezone.now()
-        if now < self.starts_at:
-            return EventStatus.UPCOMING
-        if now <= self.ends_at:
-            return EventStatus.ONGOING
-        return EventStatus.PAST
+        return event_status_at(self.starts_at, self.ends_at, timezone.now(), self.cancelled_at)
 
     @property
     def is_upcoming(self) -> bool:

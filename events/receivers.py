@@ -1,10 +1,15 @@
 """Events' answers to the accounts app's questions (connected in EventsConfig.ready)."""
 
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.signals import account_deletion_requested, payment_profile_deletion_requested
-from events import selectors
+from events import public_cache, selectors
 from events.models import Event
+
+# What the public pages show of an organizer (OrganizerMini, P4's organizer block).
+ORGANIZER_PUBLIC_FIELDS = frozenset({"username", "email", "full_name", "profile_image", "bio", "date_joined"})
 
 
 def _live_events(**filters):
@@ -29,3 +34,16 @@ def organizes_live_events(sender, user, **kwargs):
     if _live_events(organizer=user, is_published=True).exists():
         return "You organize published events that are upcoming or ongoing."
     return None
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="events.organizer_profile_changed")
+def organizer_profile_changed(sender, instance, created, update_fields=None, **kwargs):
+    """A change to what the public pages show of an organizer makes their events' pages stale.
+
+    A model signal, because accounts' services (and the admin) save users and accounts cannot import events.
+    """
+    if created or (update_fields is not None and not ORGANIZER_PUBLIC_FIELDS & set(update_fields)):
+        return
+    event_ids = list(Event.objects.filter(organizer=instance).values_list("pk", flat=True))
+    if event_ids:
+        public_cache.events_changed(*event_ids)

@@ -1,10 +1,12 @@
 """Reads of the events app: annotated querysets and plain data, one place per read shape.
 
 Stock and sales figures (CONTRACT.md §1.11) are computed only by `annotate_ticket_type_stock` and
-`annotate_event_stock`; every list, detail, summary and rule in this app reads them from there.
+`annotate_event_stock`; every list, detail, summary and rule in this app reads them from there. The public
+pages sum an event's figures from its annotated ticket types (`with_public_stock`): one query a page.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
@@ -33,7 +35,7 @@ from django.utils import timezone
 from cafa.api.parsing import is_ascii_digits
 from cafa.money import platform_fee, quantize_money
 from events.exceptions import EventNotFound, TicketTypeNotFound
-from events.models import Category, Event, EventStatus, TicketType
+from events.models import Category, Event, EventImage, EventStatus, TicketType
 from events.page_view_buffer import ViewCounts, buffered_view_counts
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -49,10 +51,13 @@ class TicketCounts(Protocol):
     """Sold, reserved, revenue and waiting-list sub-queries, supplied by the app that owns tickets.
 
     Each method returns annotation expressions correlated to `OuterRef("pk")` of a ticket type or
-    an event, evaluated at `now` so lapsed reservations stop counting without any job.
+    an event (or, for `for_ticket_type_groups`, aggregates over a ticket type's `tickets`), evaluated at
+    `now` so lapsed reservations stop counting without any job.
     """
 
     def for_ticket_types(self, now) -> dict: ...
+
+    def for_ticket_type_groups(self, now) -> dict: ...
 
     def for_events(self, now) -> dict: ...
 
@@ -75,6 +80,12 @@ def _ticket_type_counts() -> dict:
             "waiting_count": ZERO_COUNT,
         }
     return _ticket_counts.for_ticket_types(timezone.now())
+
+
+def _ticket_type_group_counts() -> dict:
+    if _ticket_counts is None:
+        return {"tickets_sold": ZERO_COUNT, "tickets_reserved": ZERO_COUNT, "waiting_count": ZERO_COUNT}
+    return _ticket_counts.for_ticket_type_groups(timezone.now())
 
 
 def _event_counts() -> dict:
@@ -185,9 +196,35 @@ def active_categories_with_counts() -> QuerySet:
     )
 
 
+# The public pages read rows (`values()`) rather than model instances: under announcement traffic their
+# cache misses are hot, and rows cost a fraction of instances to fetch and to shape (events.serializers.public).
+ORGANIZER_MINI_COLUMNS = ("organizer_id", "organizer__username", "organizer__full_name", "organizer__profile_image")
+CATEGORY_MINI_COLUMNS = ("category_id", "category__name", "category__slug", "category__description", "category__icon")
+EVENT_CARD_COLUMNS = (
+    *("id", "title", "slug", "short_description", "featured_image", "venue_name", "venue_city", "venue_country"),
+    *("start_date", "end_date", "start_time", "end_time", "starts_at", "ends_at", "max_attendees"),
+    *("cancelled_at", "is_recurring", "is_published", "created_at", "updated_at"),
+    *ORGANIZER_MINI_COLUMNS,
+    *CATEGORY_MINI_COLUMNS,
+)
+EVENT_PAGE_COLUMNS = (
+    *EVENT_CARD_COLUMNS,
+    *("description", "venue_address", "latitude", "longitude", "timezone", "recurrence_pattern", "check_in_policy"),
+    *("organizer__email", "organizer__bio", "organizer__date_joined"),
+)
+STOCK_COLUMNS = ("id", "event_id", "price", "quantity")
+TICKET_TYPE_COLUMNS = (
+    *STOCK_COLUMNS,
+    *("name", "description", "min_purchase", "max_purchase", "available_from", "available_until", "sold_out_at"),
+)
+SIMILAR_EVENT_COLUMNS = ("id", "title", "slug", "featured_image", "start_date", "venue_city", "lowest_price")
+ZERO_PRICE = Decimal("0.00")
+
+
 def public_events() -> QuerySet:
-    """Published events with organizer, category and stock annotations (EventCard rows)."""
-    return annotate_event_stock(Event.objects.filter(is_published=True).select_related("organizer", "category"))
+    """Published events, for the catalogue's filters and orderings (`with_sort_keys` adds sort keys); a page
+    of them is read as rows of EVENT_CARD_COLUMNS, to which `with_public_stock` adds the figures."""
+    return Event.objects.filter(is_published=True)
 
 
 def is_cancelled(event_id: int) -> bool:
@@ -203,13 +240,81 @@ def event_by_id_or_slug(value: str) -> Event:
     return event
 
 
-def public_event_detail(lookup: str) -> Event:
-    """A published event by slug or id, with ticket types (in display order) and images; else EventNotFound."""
-    queryset = public_events().prefetch_related(Prefetch("ticket_types", queryset=ticket_types_with_stock()), "images")
-    event = queryset.filter(event_lookup(lookup)).first()
+def with_public_stock(rows: list[dict], columns=STOCK_COLUMNS) -> dict[int, list[dict]]:
+    """Add the §1.11 figures of `annotate_event_stock` to each event row, summed from its ticket types, read
+    in one grouped query; returns each event's ticket-type rows (`columns`, e.g. TICKET_TYPE_COLUMNS, with
+    `tickets_sold`, `tickets_reserved` and `tickets_remaining` as `annotate_ticket_type_stock` has them), in
+    display order."""
+    ticket_types = {row["id"]: [] for row in rows}
+    queryset = TicketType.objects.filter(event_id__in=ticket_types).order_by("price", "id")
+    for ticket_type in queryset.values(*columns).annotate(**_ticket_type_group_counts()):
+        committed = ticket_type["tickets_sold"] + ticket_type["tickets_reserved"]
+        queued = ticket_type["waiting_count"] > 0  # freed seats are the queue's (CONTRACT.md §17)
+        ticket_type["tickets_remaining"] = 0 if queued else max(0, ticket_type["quantity"] - committed)
+        ticket_types[ticket_type["event_id"]].append(ticket_type)
+    for row in rows:
+        row.update(_event_figures(ticket_types[row["id"]]))
+    return ticket_types
+
+
+def _event_figures(ticket_types: list[dict]) -> dict:
+    total = sum(ticket_type["quantity"] for ticket_type in ticket_types)
+    sold = sum(ticket_type["tickets_sold"] for ticket_type in ticket_types)
+    reserved = sum(ticket_type["tickets_reserved"] for ticket_type in ticket_types)
+    prices = [ticket_type["price"] for ticket_type in ticket_types]
+    return {
+        "total_tickets": total,
+        "tickets_sold": sold,
+        "tickets_reserved": reserved,
+        "tickets_available": max(0, total - sold - reserved),
+        "lowest_price": min(prices, default=ZERO_PRICE),
+        "highest_price": max(prices, default=ZERO_PRICE),
+    }
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """What P4 shows: the event row (EVENT_PAGE_COLUMNS and its figures), its ticket types, the names of its
+    additional images, its organizer's public totals and its similar events."""
+
+    event: dict
+    ticket_types: list[dict]
+    images: list[str]
+    organizer_stats: dict
+    similar_events: list[dict]
+
+
+def public_event_page(lookup: str) -> EventPage:
+    """A published event by slug or id and everything its page shows, in five queries; else EventNotFound."""
+    event = public_events().filter(event_lookup(lookup)).values(*EVENT_PAGE_COLUMNS).first()
     if event is None:
         raise EventNotFound()
-    return event
+    ticket_types = with_public_stock([event], TICKET_TYPE_COLUMNS)[event["id"]]
+    images = list(EventImage.objects.filter(event_id=event["id"]).values_list("image", flat=True))
+    return EventPage(
+        event=event,
+        ticket_types=ticket_types,
+        images=images,
+        organizer_stats=organizer_public_stats(event["organizer_id"]),
+        similar_events=similar_events(event_id=event["id"], category_id=event["category_id"]),
+    )
+
+
+def _lowest_price():
+    return Coalesce(_ticket_type_aggregate(Min("price")), ZERO_MONEY, output_field=MONEY)
+
+
+SORT_KEYS = {
+    "lowest_price": _lowest_price,
+    "tickets_sold": lambda: _event_counts()["tickets_sold"],
+}
+
+
+def with_sort_keys(queryset: QuerySet, terms) -> QuerySet:
+    """Annotate the stock figures that `order_by(*terms)` sorts on, unless the rows carry them already."""
+    names = {term.lstrip("-") for term in terms} & SORT_KEYS.keys()
+    missing = names - queryset.query.annotations.keys()
+    return queryset.annotate(**{name: SORT_KEYS[name]() for name in sorted(missing)}) if missing else queryset
 
 
 def published_event(lookup: str) -> Event:
@@ -221,7 +326,7 @@ def published_event(lookup: str) -> Event:
 
 
 def organizer_public_stats(organizer) -> dict:
-    """`{events_organized, total_tickets_sold}` over the organizer's published events."""
+    """`{events_organized, total_tickets_sold}` over the organizer's (a user or an id) published events."""
     published = Event.objects.filter(organizer=organizer, is_published=True)
     totals = published.annotate(tickets_sold=_event_counts()["tickets_sold"]).aggregate(
         events_organized=Count("id"), total_tickets_sold=Sum("tickets_sold")
@@ -232,11 +337,12 @@ def organizer_public_stats(organizer) -> dict:
     }
 
 
-def similar_events(event: Event, limit: int = 3) -> list[Event]:
-    """Up to `limit` published upcoming/ongoing events of the same category, soonest first, self excluded."""
-    queryset = filter_by_status(Event.objects.filter(is_published=True, category_id=event.category_id), "live")
-    lowest_price = Coalesce(_ticket_type_aggregate(Min("price")), ZERO_MONEY, output_field=MONEY)
-    return list(queryset.exclude(pk=event.pk).annotate(lowest_price=lowest_price).order_by("starts_at", "id")[:limit])
+def similar_events(*, event_id: int, category_id: int, limit: int = 3) -> list[dict]:
+    """Up to `limit` published upcoming/ongoing events of the category, soonest first, `event_id` excluded
+    (rows of SIMILAR_EVENT_COLUMNS)."""
+    queryset = filter_by_status(Event.objects.filter(is_published=True, category_id=category_id), "live")
+    queryset = queryset.exclude(pk=event_id).annotate(lowest_price=_lowest_price()).order_by("starts_at", "id")
+    return list(queryset.values(*SIMILAR_EVENT_COLUMNS)[:limit])
 
 
 # --- Organizer --------------------------------------------------------------------------------
@@ -308,18 +414,26 @@ def percentage(part, whole) -> float:
     return round(float(part) * 100 / float(whole), 2) if whole else 0.0
 
 
-def ticket_type_status(ticket_type: TicketType, now=None) -> str:
-    """`expired`, `sold_out`, `inactive` or `active` (CONTRACT.md §1.11); needs the stock annotations."""
-    now = now or timezone.now()
-    if ticket_type.event.status != EventStatus.UPCOMING or (
-        ticket_type.available_until and ticket_type.available_until < now
-    ):
+def sale_status(*, event_status: str, available_from, available_until, tickets_remaining: int, now) -> str:
+    """`expired`, `sold_out`, `inactive` or `active` (CONTRACT.md §1.11)."""
+    if event_status != EventStatus.UPCOMING or (available_until and available_until < now):
         return "expired"
-    if ticket_type.tickets_remaining <= 0:
+    if tickets_remaining <= 0:
         return "sold_out"
-    if ticket_type.available_from and ticket_type.available_from > now:
+    if available_from and available_from > now:
         return "inactive"
     return "active"
+
+
+def ticket_type_status(ticket_type: TicketType, now=None) -> str:
+    """The `sale_status` of a ticket type with the stock annotations (and its event)."""
+    return sale_status(
+        event_status=ticket_type.event.status,
+        available_from=ticket_type.available_from,
+        available_until=ticket_type.available_until,
+        tickets_remaining=ticket_type.tickets_remaining,
+        now=now or timezone.now(),
+    )
 
 
 def ticket_type_is_available(ticket_type: TicketType) -> bool:
@@ -328,12 +442,22 @@ def ticket_type_is_available(ticket_type: TicketType) -> bool:
     return event.is_published and event.is_upcoming and ticket_type_status(ticket_type) == "active"
 
 
+def waitlist_open(*, event_published: bool, sale_status: str, available_from, now) -> bool:
+    """Can a buyer queue for a ticket type now (CONTRACT.md §17)? It is sold out (to the public: while
+    anyone queues it is) on a published upcoming event whose sale window is open."""
+    opened = available_from is None or available_from <= now
+    return event_published and opened and sale_status == "sold_out"
+
+
 def ticket_type_waitlist_open(ticket_type: TicketType, now=None) -> bool:
-    """Can a buyer queue for the type now (CONTRACT.md §17)? It is sold out (to the public: while anyone
-    queues it is) on a published upcoming event whose sale window is open."""
+    """`waitlist_open` of a ticket type with the stock annotations (and its event)."""
     now = now or timezone.now()
-    opened = ticket_type.available_from is None or ticket_type.available_from <= now
-    return ticket_type.event.is_published and opened and ticket_type_status(ticket_type, now) == "sold_out"
+    return waitlist_open(
+        event_published=ticket_type.event.is_published,
+        sale_status=ticket_type_status(ticket_type, now),
+        available_from=ticket_type.available_from,
+        now=now,
+    )
 
 
 def sales_analytics(event: Event) -> dict:

@@ -131,9 +131,14 @@ ISSUED_TICKET_STATUSES = (TicketStatus.ACTIVE, TicketStatus.USED)
 # a job has tidied its status yet.
 
 
-def live_reservation(now) -> models.Q:
-    """Reserved tickets whose reservation has not lapsed at `now`."""
-    return models.Q(status=TicketStatus.RESERVED, reserved_until__gt=now)
+def issued_ticket(via: str = "") -> models.Q:
+    """Issued tickets (they hold stock for good). `via` leads to tickets from another model (`"tickets__"`)."""
+    return models.Q(**{f"{via}status__in": ISSUED_TICKET_STATUSES})
+
+
+def live_reservation(now, via: str = "") -> models.Q:
+    """Reserved tickets whose reservation has not lapsed at `now` (`via` as in `issued_ticket`)."""
+    return models.Q(**{f"{via}status": TicketStatus.RESERVED, f"{via}reserved_until__gt": now})
 
 
 def lapsed_reservation(now) -> models.Q:
@@ -144,7 +149,7 @@ def lapsed_reservation(now) -> models.Q:
 class TicketQuerySet(models.QuerySet):
     def holding_stock(self, now):
         """Tickets that count against their ticket type's quantity at `now`: issued or live reservations."""
-        return self.filter(models.Q(status__in=ISSUED_TICKET_STATUSES) | live_reservation(now))
+        return self.filter(issued_ticket() | live_reservation(now))
 
     def live_reservations(self, now):
         """Reserved tickets still holding stock at `now` (the `tickets_reserved` figures)."""

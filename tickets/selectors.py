@@ -36,6 +36,8 @@ from tickets.models import (
     WaitlistEntry,
     WaitlistNotice,
     WaitlistStatus,
+    issued_ticket,
+    live_reservation,
 )
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -62,6 +64,16 @@ class TicketCountExpressions:
             "tickets_sold": _count(issued, "ticket_type"),
             "tickets_reserved": _count(tickets.live_reservations(now), "ticket_type"),
             "revenue": _aggregate(issued, "ticket_type", Sum("price_paid"), MONEY, ZERO_MONEY),
+            "waiting_count": _count(waiting_entries().filter(ticket_type=OuterRef("pk")), "ticket_type"),
+        }
+
+    def for_ticket_type_groups(self, now) -> dict:
+        """The same sold / reserved counts as aggregates over a ticket type's `tickets`, for one GROUP BY
+        query over many ticket types (a page of the public catalogue); `waiting_count` is a sub-query (a
+        join would multiply the tickets by the entries)."""
+        return {
+            "tickets_sold": Count("tickets", filter=issued_ticket(via="tickets__")),
+            "tickets_reserved": Count("tickets", filter=live_reservation(now, via="tickets__")),
             "waiting_count": _count(waiting_entries().filter(ticket_type=OuterRef("pk")), "ticket_type"),
         }
 

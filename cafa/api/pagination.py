@@ -1,13 +1,40 @@
 """Page-number pagination with the contract's envelope (CONTRACT.md §1.8)."""
 
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import Count, Subquery, Value
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+
+PAGE_QUERY_PARAM = "page"
+
+
+def page_urls(request, pages: dict) -> dict:
+    """For each name, `request`'s own URL with every query parameter kept and only `page` changed to that
+    page (CONTRACT.md §1.8), exactly as DRF's paginator writes `next` and `previous`
+    (`replace_query_param`; page 1 drops the parameter); no page, no link. The URL is parsed once."""
+    if all(page is None for page in pages.values()):
+        return dict.fromkeys(pages)
+    scheme, netloc, path, query, fragment = urlsplit(request.build_absolute_uri())
+    params = parse_qs(query, keep_blank_values=True)
+    params.pop(PAGE_QUERY_PARAM, None)
+    urls = {}
+    for name, page in pages.items():
+        if page is None:
+            urls[name] = None
+            continue
+        kept = params if page == 1 else {**params, PAGE_QUERY_PARAM: [str(page)]}
+        urls[name] = urlunsplit((scheme, netloc, path, urlencode(sorted(kept.items()), doseq=True), fragment))
+    return urls
 
 
 class StandardPagination(PageNumberPagination):
     """`count, next, previous, current_page, total_pages, page_size, results` (+ `summary`)."""
 
     page_size = 20
+    page_query_param = PAGE_QUERY_PARAM
     page_size_query_param = "page_size"
     max_page_size = 100
 
@@ -42,3 +69,57 @@ class LargePagination(StandardPagination):
     """Event lists: the web sitemap asks for up to 1000 items at once."""
 
     max_page_size = 1000
+
+
+class CountInPagePaginator(DjangoPaginator):
+    """Reads a page and the total of the list in one query: the total is an uncorrelated `COUNT(*)`
+    sub-query of the page query, which the database computes once. With `columns`, the page is rows
+    (dicts) of those columns. A page past the end is only known to be past the end (EmptyPage)."""
+
+    TOTAL = "pagination_total"
+
+    def __init__(self, object_list, per_page, *, columns=(), **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.columns = tuple(columns)
+
+    def page(self, number):
+        number = self._page_number(number)
+        bottom = (number - 1) * self.per_page
+        queryset = self.object_list.annotate(**{self.TOTAL: _total_of(self.object_list)})
+        if self.columns:
+            queryset = queryset.values(*self.columns, self.TOTAL)
+        rows = list(queryset[bottom : bottom + self.per_page])
+        if rows:
+            total = rows[0][self.TOTAL] if self.columns else getattr(rows[0], self.TOTAL)
+        elif number == 1 and self.allow_empty_first_page:
+            total = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        self.__dict__["count"] = total  # `count` is a cached_property: no second query
+        return self._get_page(rows, number, self)
+
+    def _page_number(self, number) -> int:
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+
+def _total_of(queryset) -> Subquery:
+    rows = queryset.order_by().annotate(pagination_group=Value(1)).values("pagination_group")
+    return Subquery(rows.annotate(total=Count("*")).values("total"))  # COUNT(*): an index can answer it
+
+
+class OneQueryLargePagination(LargePagination):
+    """LargePagination whose page (rows of `columns`, or instances) and total come from one query."""
+
+    def __init__(self, columns=()):
+        self.columns = columns
+
+    def django_paginator_class(self, queryset, page_size):
+        return CountInPagePaginator(queryset, page_size, columns=self.columns)

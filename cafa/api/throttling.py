@@ -5,11 +5,17 @@ connection's own unless TRUSTED_PROXY_COUNT proxies are declared (DRF's NUM_PROX
 login lockout (django-axes, AXES_CLIENT_IP_CALLABLE) counts by the same `client_address`. When Redis is
 down the cache answers every read as a miss (cafa/cache.py), so throttles fail open and the cache's
 log line names the throttle's scope.
+
+A throttle that can say, before DRF runs, what it asks of an anonymous request has
+`rate_limit_for_anonymous(request)`; the public reads served from the shared cache need every throttle of
+their view to have it (cafa/api/http_cache.py).
 """
 
 import ipaddress
 
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+from cafa.api import shared_cache
 
 
 def client_address(request) -> str:
@@ -50,12 +56,36 @@ class UserScopedThrottle(ScopedThrottle):
 
 
 class AnonThrottle(IPThrottle):
-    scope = "anon"
+    """`anon` (CONTRACT.md §1.10): anonymous requests per client address, one cache round trip each.
 
-    def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
+    The log of admitted requests is checked and extended in one call (`shared_cache.check_rate`), and a public
+    read answered from the shared cache folds that call into its lookup (cafa/api/http_cache.py): the view
+    then carries the verdict as `rate_verdict`, and this throttle reads it instead of asking again. Hits and
+    misses count toward the one limit; with Redis down every request is admitted.
+    """
+
+    scope = "anon"
+    cache_format = "throttle:%(scope)s:%(ident)s:log"  # a sorted set, never DRF's pickled list
+
+    def rate_limit_for_anonymous(self, request) -> shared_cache.RateLimit | None:
+        """The limit an anonymous `request` is checked against (None: no rate is set)."""
+        if self.rate is None:
             return None
-        return super().get_cache_key(request, view)
+        key = self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return shared_cache.RateLimit(key=key, limit=self.num_requests, window=self.duration, now=self.timer())
+
+    def allow_request(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return True
+        rate_verdict = getattr(view, "rate_verdict", None)
+        if rate_verdict is None:
+            rate_limit = self.rate_limit_for_anonymous(request)
+            rate_verdict = shared_cache.check_rate(rate_limit) if rate_limit else shared_cache.ALLOWED
+        self.rate_verdict = rate_verdict
+        return rate_verdict.allowed
+
+    def wait(self):
+        return self.rate_verdict.wait
 
 
 class UserThrottle(UserScopedThrottle):
@@ -65,6 +95,9 @@ class UserThrottle(UserScopedThrottle):
         if not (request.user and request.user.is_authenticated):
             return None
         return super().get_cache_key(request, view)
+
+    def rate_limit_for_anonymous(self, request) -> None:
+        """Signed-in users only: nothing to check for an anonymous request."""
 
 
 class LoginThrottle(IPThrottle):

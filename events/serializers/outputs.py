@@ -16,28 +16,35 @@ from events import selectors
 from events.models import Category, Event, TicketType
 
 
-def event_page_url(event: Event) -> str:
-    return f"{settings.FRONTEND_URL}/events/{event.slug}"
-
-
-def share_urls(event: Event) -> dict:
-    url = event_page_url(event)
+def share_urls(slug: str, title: str) -> dict:
+    url = f"{settings.FRONTEND_URL}/events/{slug}"
     return {
         "facebook": f"https://www.facebook.com/sharer/sharer.php?{urlencode({'u': url})}",
-        "twitter": f"https://twitter.com/intent/tweet?{urlencode({'url': url, 'text': event.title})}",
-        "whatsapp": f"https://wa.me/?{urlencode({'text': f'{event.title} {url}'})}",
-        "email": f"mailto:?subject={quote(event.title)}&body={quote(url, safe='')}",
+        "twitter": f"https://twitter.com/intent/tweet?{urlencode({'url': url, 'text': title})}",
+        "whatsapp": f"https://wa.me/?{urlencode({'text': f'{title} {url}'})}",
+        "email": f"mailto:?subject={quote(title)}&body={quote(url, safe='')}",
     }
 
 
-def google_maps_url(event: Event) -> str | None:
-    if event.latitude is not None and event.longitude is not None:
-        query = f"{event.latitude},{event.longitude}"
-    elif event.venue_name or event.venue_city:
-        query = ", ".join(part for part in (event.venue_name, event.venue_city) if part)
+def google_maps_url(latitude, longitude, venue_name: str, venue_city: str) -> str | None:
+    if latitude is not None and longitude is not None:
+        query = f"{latitude},{longitude}"
+    elif venue_name or venue_city:
+        query = ", ".join(part for part in (venue_name, venue_city) if part)
     else:
         return None
     return f"https://www.google.com/maps/search/?{urlencode({'api': 1, 'query': query})}"
+
+
+def recurrence_info(is_recurring: bool, pattern) -> dict | None:
+    if not is_recurring or not isinstance(pattern, dict):
+        return None
+    return {
+        "frequency": pattern.get("frequency"),
+        "interval": pattern.get("interval", 1),
+        "end_date": pattern.get("end_date"),
+        "total_occurrences": pattern.get("occurrences"),
+    }
 
 
 def _coordinate(value):
@@ -240,25 +247,17 @@ class PublicEventDetailSerializer(EventCardSerializer):
             "country": event.venue_country,
             "latitude": _coordinate(event.latitude),
             "longitude": _coordinate(event.longitude),
-            "google_maps_url": google_maps_url(event),
+            "google_maps_url": google_maps_url(event.latitude, event.longitude, event.venue_name, event.venue_city),
         }
 
     def get_recurrence_info(self, event) -> dict | None:
-        pattern = event.recurrence_pattern
-        if not event.is_recurring or not isinstance(pattern, dict):
-            return None
-        return {
-            "frequency": pattern.get("frequency"),
-            "interval": pattern.get("interval", 1),
-            "end_date": pattern.get("end_date"),
-            "total_occurrences": pattern.get("occurrences"),
-        }
+        return recurrence_info(event.is_recurring, event.recurrence_pattern)
 
     def get_similar_events(self, event) -> list[dict]:
         return SimilarEventSerializer(self.context["similar_events"], many=True, context=self.context).data
 
     def get_share_urls(self, event) -> dict:
-        return share_urls(event)
+        return share_urls(event.slug, event.title)
 
 
 class AnalyticsSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from events.services.event_writes import (
     unique_event_slug,
     update_event,
 )
-from events.services.page_views import flush_event_view_counts, record_event_view
+from events.services.page_views import event_visit, flush_event_view_counts, record_event_view
 from events.services.ticket_type_writes import (
     create_ticket_type,
     delete_ticket_type,
@@ -26,6 +26,7 @@ __all__ = [
     "ensure_can_create_events",
     "ensure_event_editable",
     "ensure_ticket_types_editable",
+    "event_visit",
     "flush_event_view_counts",
     "mark_cancelled",
     "mark_sold_out",

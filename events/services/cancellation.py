@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from cafa.locking import lock_rows
+from events import public_cache
 from events.models import Event, TicketType
 from events.signals import event_cancelled
 
@@ -23,5 +24,6 @@ def mark_cancelled(*, event_id: int, reason: str) -> bool:
         )
     )
     if newly:
+        public_cache.events_changed(event_id)  # off the lists, its page says `cancelled`, once committed
         event_cancelled.send(sender=Event, event_id=event_id)
     return newly

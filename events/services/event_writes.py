@@ -1,4 +1,6 @@
-"""Creating, updating and deleting events (CONTRACT.md §5.1-§5.3)."""
+"""Creating, updating and deleting events (CONTRACT.md §5.1-§5.3).
+
+Each write makes the public pages it changes stale once its transaction commits (events.public_cache)."""
 
 from decimal import Decimal
 from urllib.parse import urlparse
@@ -9,7 +11,7 @@ from django.utils.text import slugify
 from accounts.models import PaymentProfile, VerificationStatus
 from cafa.api.parsing import is_ascii_digits
 from cafa.media import delete_unreferenced_on_commit
-from events import selectors
+from events import public_cache, selectors
 from events.exceptions import (
     EventAlreadyStarted,
     EventNotDeletable,
@@ -122,6 +124,7 @@ def create_event(*, organizer, data: dict) -> Event:
         _insert_with_unique_slug(event)
         TicketType.objects.bulk_create([TicketType(event=event, **item) for item in ticket_types])
         _append_images(event, images)
+        public_cache.events_changed(event.pk)
     return event
 
 
@@ -153,6 +156,7 @@ def update_event(*, event: Event, organizer, data: dict) -> Event:
         event.save()
         _remove_images(event, removed_urls)
         _append_images(event, new_images)
+        public_cache.events_changed(event.pk)
     return event
 
 
@@ -175,6 +179,7 @@ def delete_event(*, event: Event) -> None:
                 tickets_sold=activity["tickets_sold"],
             )
         files = [event.featured_image, *(image.image for image in event.images.all())]
+        public_cache.events_changed(event.pk)
         event.delete()
         for file in files:
             delete_unreferenced_on_commit(file)

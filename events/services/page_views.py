@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
+from cafa.api import shared_cache
 from events.models import Event
 from events.page_view_buffer import VIEWS_KEY, VISITORS_KEY, buffered_view_counts
 
@@ -24,12 +25,21 @@ FLUSH_LOCK_TIMEOUT = 300
 FLUSH_BATCH = 500
 
 
-def record_event_view(*, event_id: int, visitor: str) -> None:
-    """Count one view of the event, and one unique visitor once per Accra day per `visitor` key. No DB write."""
-    _increment(VIEWS_KEY.format(event_id))
+def event_visit(*, event_id: int, visitor: str) -> shared_cache.Visit:
+    """One view of the event, and one unique visitor once per Accra day per `visitor` key, as counters in the
+    cache; `http_cache.find` can count it in the round trip that looks the page up."""
     today = timezone.localdate(timezone=ZoneInfo(settings.EVENT_TIME_ZONE)).isoformat()
-    if cache.add(SEEN_KEY.format(event_id, today, visitor), 1, timeout=SEEN_TIMEOUT):
-        _increment(VISITORS_KEY.format(event_id))
+    return shared_cache.Visit(
+        views_key=VIEWS_KEY.format(event_id),
+        seen_key=SEEN_KEY.format(event_id, today, visitor),
+        visitors_key=VISITORS_KEY.format(event_id),
+        seen_seconds=SEEN_TIMEOUT,
+    )
+
+
+def record_event_view(*, event_id: int, visitor: str) -> None:
+    """Count one view of the event and its visitor (`event_visit`). No DB write; one cache round trip."""
+    shared_cache.count_visit(event_visit(event_id=event_id, visitor=visitor))
 
 
 def flush_event_view_counts() -> int:
@@ -63,15 +73,6 @@ def _flush_batch(event_ids: list[int]) -> int:
         _take(VISITORS_KEY.format(pk), visitors)
         updated += 1
     return updated
-
-
-def _increment(key: str) -> None:
-    if cache.add(key, 1, timeout=None):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between add() and incr()
-        cache.add(key, 1, timeout=None)
 
 
 def _take(key: str, amount: int) -> None:

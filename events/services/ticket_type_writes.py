@@ -1,8 +1,10 @@
-"""Creating, updating and deleting ticket types (CONTRACT.md §5.6)."""
+"""Creating, updating and deleting ticket types (CONTRACT.md §5.6).
+
+Each write makes its event's public pages stale once its transaction commits (events.public_cache)."""
 
 from django.db import transaction
 
-from events import selectors, signals
+from events import public_cache, selectors, signals
 from events.exceptions import (
     CapacityExceeded,
     InvalidQuantity,
@@ -27,6 +29,7 @@ def create_ticket_type(*, event: Event, data: dict) -> TicketType:
         if data["price"] > 0:
             _ensure_payment_profile(event)
         ticket_type = TicketType.objects.create(event=event, **data)
+        public_cache.events_changed(event.pk)
     return selectors.event_ticket_type(event, ticket_type.pk)
 
 
@@ -56,6 +59,7 @@ def update_ticket_type(*, ticket_type: TicketType, data: dict) -> TicketType:
         current.save()
         if raised:
             signals.ticket_type_stock_added.send(sender=TicketType, ticket_type_id=current.pk)
+        public_cache.events_changed(event.pk)
     return selectors.event_ticket_type(event, ticket_type.pk)
 
 
@@ -69,6 +73,7 @@ def delete_ticket_type(*, ticket_type: TicketType) -> None:
         if current.tickets_sold or current.tickets_reserved:
             raise TicketTypeNotDeletable("Tickets of this type have been sold or reserved.")
         current.delete()
+        public_cache.events_changed(event.pk)
 
 
 def ensure_ticket_types_editable(event: Event) -> None:

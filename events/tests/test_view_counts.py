@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from events import services, tasks
 
@@ -33,13 +34,14 @@ def test_a_page_hit_writes_nothing_to_the_database(api_client, make_event):
     assert counts(event) == (0, 0)
 
 
-def test_flush_adds_views_and_unique_visitors(make_event, make_user, client_for):
+def test_flush_adds_views_and_unique_visitors(make_event, make_user):
     event, other = make_event(), make_event()
     anonymous = APIClient()
     for _ in range(3):
         visit(anonymous, event, HTTP_USER_AGENT="Firefox")
     visit(anonymous, event, HTTP_USER_AGENT="Safari")  # same address, other browser: another visitor
-    member = client_for(make_user())
+    member = APIClient()
+    member.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(make_user())}")
     visit(member, event, REMOTE_ADDR="10.0.0.1")
     visit(member, event, REMOTE_ADDR="10.0.0.2")  # same user from elsewhere: same visitor
     assert services.flush_event_view_counts() == 1

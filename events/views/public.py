@@ -2,54 +2,80 @@
 
 import hashlib
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 
-from cafa.api.pagination import LargePagination
-from events import selectors, services
+from cafa.api.http_cache import PublicRequest, SharedAnswerMixin
+from cafa.api.pagination import OneQueryLargePagination
+from cafa.api.throttling import client_address
+from events import public_cache, selectors, services
+from events.exceptions import EventNotFound
 from events.filters import PastEventFilter, PublicEventFilter, run_filterset
 from events.models import Event
+from events.serializers import public as shapes
 from events.serializers.outputs import CategorySerializer, EventCardSerializer, PublicEventDetailSerializer
 
 
-def visitor_key(request) -> str:
+def visitor_key(request, user=None) -> str:
     """Who counts as one unique visitor: the user id, else a hash of the client address and user agent."""
-    if request.user and request.user.is_authenticated:
-        return f"user-{request.user.pk}"
-    address = BaseThrottle().get_ident(request) or ""
+    if user and user.is_authenticated:
+        return f"user-{user.pk}"
+    address = client_address(request)
     agent = request.META.get("HTTP_USER_AGENT", "")
     return hashlib.sha256(f"{address}|{agent}".encode()).hexdigest()
 
 
-class CategoryListView(GenericAPIView):
+class CategoryListView(SharedAnswerMixin, GenericAPIView):
     """P1 `event-categories/`: `{count, categories}` with live event counts (not paginated)."""
 
     permission_classes = [AllowAny]
     serializer_class = CategorySerializer
 
     def get(self, request):
-        categories = self.get_serializer(selectors.active_categories_with_counts(), many=True).data
-        return Response({"count": len(categories), "categories": categories})
+        return self.answer(request)
+
+    def find_answer(self, public, request, *, user, rate_limit):
+        return public_cache.find_categories_answer(rate_limit)
+
+    def build_answer(self, public):
+        categories = CategorySerializer(selectors.active_categories_with_counts(), many=True).data
+        return {"count": len(categories), "categories": categories}, None
 
 
-class PublicEventListView(GenericAPIView):
-    """P2 `events/`: published upcoming/ongoing events, filtered, ordered and paginated (≤ 1000 a page)."""
+class PublicEventListView(SharedAnswerMixin, GenericAPIView):
+    """P2 `events/`: published upcoming/ongoing events, filtered, ordered and paginated (≤ 1000 a page).
+
+    The answer depends only on the canonical query (`public_cache.catalogue_query`); two queries build it:
+    the page with the total, then the stock of the page's events.
+    """
 
     permission_classes = [AllowAny]
-    pagination_class = LargePagination
+    pagination_class = OneQueryLargePagination
+    paginated = True
     serializer_class = EventCardSerializer
     filterset_class = PublicEventFilter
     queryset = Event.objects.none()  # for the schema only; rows come from the selectors
 
     @extend_schema(responses=EventCardSerializer(many=True))
     def get(self, request):
-        filterset = run_filterset(self.filterset_class, request, selectors.public_events())
-        page = self.paginate_queryset(filterset.qs)
-        data = self.get_serializer(page, many=True).data
-        return self.paginator.get_paginated_response(data, filters_applied=filterset.applied())
+        return self.answer(request)
+
+    def public_request(self, request):
+        query = public_cache.catalogue_query(request.GET, self.filterset_class, self.pagination_class)
+        return PublicRequest(request, query)
+
+    def find_answer(self, public, request, *, user, rate_limit):
+        return public_cache.find_list_answer(public, rate_limit)
+
+    def build_answer(self, public):
+        filterset = run_filterset(self.filterset_class, public, selectors.public_events())
+        paginator = self.pagination_class(columns=selectors.EVENT_CARD_COLUMNS)
+        rows = paginator.paginate_queryset(filterset.qs, public, view=self)
+        selectors.with_public_stock(rows)
+        cards = shapes.event_cards(rows, public, timezone.now())
+        return paginator.get_paginated_response(cards, filters_applied=filterset.applied()).data, None
 
 
 class PastEventListView(PublicEventListView):
@@ -58,18 +84,27 @@ class PastEventListView(PublicEventListView):
     filterset_class = PastEventFilter
 
 
-class PublicEventDetailView(GenericAPIView):
-    """P4 `events/{event}/`: a published event by slug or id; counts the view in the cache."""
+class PublicEventDetailView(SharedAnswerMixin, GenericAPIView):
+    """P4 `events/{event}/`: a published event by slug or id; every answer served counts a page view."""
 
     permission_classes = [AllowAny]
     serializer_class = PublicEventDetailSerializer
 
     def get(self, request, event):
-        instance = selectors.public_event_detail(event)
-        services.record_event_view(event_id=instance.pk, visitor=visitor_key(request))
-        context = {
-            **self.get_serializer_context(),
-            "organizer_stats": selectors.organizer_public_stats(instance.organizer),
-            "similar_events": selectors.similar_events(instance),
-        }
-        return Response(PublicEventDetailSerializer(instance, context=context).data)
+        return self.answer(request, event=event)
+
+    def find_answer(self, public, request, *, user, rate_limit, event):
+        return public_cache.find_event_answer(request, event, visitor_key(request, user), rate_limit)
+
+    def build_answer(self, public, event):
+        try:
+            page = selectors.public_event_page(event)
+        except EventNotFound:
+            public_cache.remember_event(event, None)
+            raise
+        public_cache.remember_event(event, page.event["id"])
+        return shapes.event_page(page, public, timezone.now()), page.event["id"]
+
+    def answer_served(self, request, subject, *, user, counted):
+        if not counted:
+            services.record_event_view(event_id=subject, visitor=visitor_key(request, user))

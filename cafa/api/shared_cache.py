@@ -1,0 +1,218 @@
+"""The shared cache (Django's default cache: Redis in production) as the public answers and the anonymous
+rate limit use it: a few batched calls, each one round trip on Redis.
+
+On Redis (cafa.cache.FailSoftRedisCache) the calls run through the backend's own client (`run`), so they
+fail soft like every cache call: an error, or a call during the pause after one, is a miss (reads answer
+nothing, writes are dropped, a visit goes uncounted, every request is admitted) and is logged under the
+keys' component and scope. Any other backend (local memory on the embedded default) is used through
+Django's cache API, with the same results.
+
+Values (answers, generation tokens) are pickled here and read only here; counters are plain integers, as
+Django's own `incr` and `get` expect them.
+"""
+
+import pickle
+import secrets
+from dataclasses import dataclass
+
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+
+from cafa.cache import FailSoftRedisCache
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page view to count: `views_key` += 1, and `visitors_key` += 1 the first time `seen_key` is set
+    (it lives `seen_seconds`)."""
+
+    views_key: str
+    seen_key: str
+    visitors_key: str
+    seen_seconds: int
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `limit` requests under `key` in any `window` seconds ending at `now`: a sliding log of the
+    requests admitted, as DRF's SimpleRateThrottle keeps (a refused request is not logged)."""
+
+    key: str
+    limit: int
+    window: int
+    now: float
+
+
+@dataclass(frozen=True)
+class RateVerdict:
+    """A rate limit's verdict; `wait` is how long a refused request must wait for a free slot."""
+
+    allowed: bool
+    wait: float | None = None
+
+
+ALLOWED = RateVerdict(allowed=True)
+
+
+@dataclass(frozen=True)
+class Read:
+    """What `read` found: the values present, and the verdict of its rate limit (None when none was given)."""
+
+    values: dict
+    rate_verdict: RateVerdict | None
+
+
+def read(keys: list[str], *, visit: Visit | None = None, rate_limit: RateLimit | None = None) -> Read:
+    """The values of `keys` that are present, in one round trip with the rate limit's check and, if the
+    request is admitted, the `visit`."""
+    backend = caches[DEFAULT_CACHE_ALIAS]  # one instance per thread
+    if not isinstance(backend, FailSoftRedisCache):
+        return _DjangoCalls(backend).read(keys, visit, rate_limit)
+    failed = Read({}, ALLOWED if rate_limit else None)  # fail open
+    label = [*keys, *([rate_limit.key] if rate_limit else []), *([visit.views_key] if visit else [])]
+    return backend.run("read", label, failed, lambda client: _RedisCalls(backend, client).read(keys, visit, rate_limit))
+
+
+def check_rate(rate_limit: RateLimit) -> RateVerdict:
+    """Check and log a request under `rate_limit` (one round trip)."""
+    return read([], rate_limit=rate_limit).rate_verdict
+
+
+def count_visit(visit: Visit) -> None:
+    """Count a page view (one round trip)."""
+    read([], visit=visit)
+
+
+def put(key: str, value, timeout) -> None:
+    """Store `value` for `timeout` seconds (None: until evicted)."""
+    put_many({key: value}, timeout)
+
+
+def put_many(values: dict, timeout) -> None:
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, FailSoftRedisCache):
+        backend.set_many(values, timeout)
+        return
+    backend.run("put", list(values), None, lambda client: _RedisCalls(backend, client).put_many(values, timeout))
+
+
+def add(key: str, value, timeout) -> bool:
+    """Store unless present; False when present (or the cache is unreachable)."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, FailSoftRedisCache):
+        return backend.add(key, value, timeout)
+    return backend.run("add", key, False, lambda client: _RedisCalls(backend, client).add(key, value, timeout))
+
+
+class _RedisCalls:
+    """The calls on Redis, under Django's keys (`make_key`): a pipeline, with one Lua script for the rate
+    limit and the visit, so that the visit is counted only when the request is admitted."""
+
+    # KEYS: [the rate log] [views, seen, visitors]; ARGV: limit (-1: no rate limit), window, now, log entry,
+    # seen seconds. Returns nothing when admitted, else the time of the oldest logged request.
+    CHECK_RATE_AND_COUNT = """
+    local first = 1
+    local limit = tonumber(ARGV[1])
+    if limit >= 0 then
+      first = 2
+      local now, window = tonumber(ARGV[3]), tonumber(ARGV[2])
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+      if redis.call('ZCARD', KEYS[1]) >= limit then
+        return redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ARGV[3]
+      end
+      redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+      redis.call('EXPIRE', KEYS[1], ARGV[2])
+    end
+    if #KEYS >= first + 2 then
+      redis.call('INCR', KEYS[first])
+      if redis.call('SET', KEYS[first + 1], '1', 'NX', 'EX', ARGV[5]) then redis.call('INCR', KEYS[first + 2]) end
+    end
+    return false
+    """
+
+    def __init__(self, backend, client):
+        self.backend = backend
+        self.client = client
+
+    def read(self, keys: list[str], visit: Visit | None, rate_limit: RateLimit | None) -> Read:
+        pipeline = self.client.pipeline(transaction=False)
+        if visit or rate_limit:
+            self._check_rate_and_count(pipeline, visit, rate_limit)
+        if keys:
+            pipeline.mget([self.backend.make_key(key) for key in keys])
+        results = pipeline.execute()
+        values = results.pop() if keys else []
+        rate_verdict = None
+        if rate_limit:
+            oldest = results[0]
+            rate_verdict = ALLOWED if oldest is None else _refused(rate_limit, float(oldest))
+        return Read({key: value for key, value in zip(keys, map(_loads, values), strict=True) if value}, rate_verdict)
+
+    def put_many(self, values: dict, timeout) -> None:
+        if timeout == 0:  # as Django's cache: kept for no time at all
+            self.client.delete(*(self.backend.make_key(key) for key in values))
+            return
+        pipeline = self.client.pipeline(transaction=False)
+        for key, value in values.items():
+            pipeline.set(self.backend.make_key(key), pickle.dumps(value), ex=timeout)
+        pipeline.execute()
+
+    def add(self, key: str, value, timeout) -> bool:
+        return bool(self.client.set(self.backend.make_key(key), pickle.dumps(value), nx=True, ex=timeout))
+
+    def _check_rate_and_count(self, pipeline, visit: Visit | None, rate_limit: RateLimit | None) -> None:
+        keys = [rate_limit.key] if rate_limit else []
+        if visit:
+            keys += [visit.views_key, visit.seen_key, visit.visitors_key]
+        limit, window, now = (rate_limit.limit, rate_limit.window, rate_limit.now) if rate_limit else (-1, 0, 0)
+        entry = f"{now!r}:{secrets.token_hex(6)}"
+        seen_seconds = visit.seen_seconds if visit else 0
+        keys = [self.backend.make_key(key) for key in keys]
+        pipeline.eval(self.CHECK_RATE_AND_COUNT, len(keys), *keys, limit, window, repr(now), entry, seen_seconds)
+
+
+class _DjangoCalls:
+    """The same calls through Django's cache API (local memory, or any other backend)."""
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    def read(self, keys: list[str], visit: Visit | None, rate_limit: RateLimit | None) -> Read:
+        rate_verdict = self._check_rate(rate_limit) if rate_limit else None
+        if visit and (rate_verdict is None or rate_verdict.allowed):
+            self._count(visit)
+        return Read(self.backend.get_many(keys) if keys else {}, rate_verdict)
+
+    def _check_rate(self, rate_limit: RateLimit) -> RateVerdict:
+        log = [at for at in self.backend.get(rate_limit.key, []) if at > rate_limit.now - rate_limit.window]
+        if len(log) >= rate_limit.limit:
+            return _refused(rate_limit, log[0] if log else rate_limit.now)
+        self.backend.set(rate_limit.key, [*log, rate_limit.now], rate_limit.window)
+        return ALLOWED
+
+    def _count(self, visit: Visit) -> None:
+        self._increment(visit.views_key)
+        if self.backend.add(visit.seen_key, 1, timeout=visit.seen_seconds):
+            self._increment(visit.visitors_key)
+
+    def _increment(self, key: str) -> None:
+        if self.backend.add(key, 1, timeout=None):
+            return
+        try:
+            self.backend.incr(key)
+        except ValueError:  # evicted between add() and incr()
+            self.backend.add(key, 1, timeout=None)
+
+
+def _refused(rate_limit: RateLimit, oldest: float) -> RateVerdict:
+    """Refused until the oldest logged request leaves the window (DRF's `wait` for a full log)."""
+    return RateVerdict(allowed=False, wait=max(0.0, rate_limit.window - (rate_limit.now - oldest)))
+
+
+def _loads(value):
+    """An entry written by `put_many` or `add`; one that no longer unpickles (a class changed since) is a miss."""
+    if value is None:
+        return None
+    try:
+        return pickle.loads(value)  # noqa: S301 - pickles written by this module into our own cache
+    except Exception:
+        return None
