@@ -10,7 +10,7 @@ from django.utils import timezone
 from cafa.admin import ReadOnlyAdminMixin, ReadOnlyModelAdmin
 from tickets import selectors
 from tickets.models import PromoCode, Purchase, Ticket, TicketDelivery, WaitlistEntry, WaitlistNotice
-from tickets.services import promos, waitlist
+from tickets.services import offers, promos
 
 
 class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -103,7 +103,7 @@ class WaitlistEntryAdmin(ReadOnlyModelAdmin):
 
     @admin.action(description="Offer freed seats of these ticket types now")
     def offer_freed_seats(self, request, queryset):
-        offers = 0
+        made = 0
         for ticket_type_id in sorted(set(queryset.values_list("ticket_type_id", flat=True))):
-            offers += len(waitlist.offer_freed_seats(ticket_type_id=ticket_type_id).offered)
-        self.message_user(request, f"{offers} offer(s) made.")
+            made += len(offers.offer_freed_seats(ticket_type_id=ticket_type_id).offered)
+        self.message_user(request, f"{made} offer(s) made.")

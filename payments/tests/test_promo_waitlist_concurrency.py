@@ -16,7 +16,7 @@ from payments.tests.fixtures import buy
 from payments.tests.test_concurrency import run_together
 from tickets.exceptions import PromoRefused, ReservationRefused
 from tickets.models import Purchase, Ticket, WaitlistEntry
-from tickets.services import waitlist
+from tickets.services import offers
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -92,7 +92,7 @@ def test_a_lapsed_seat_goes_to_the_first_fitting_entry_never_to_a_racing_public_
 
     def work(i):
         if i in (0, 7):  # the minute job (twice: overlapping runs)
-            return len(waitlist.offer_freed_seats(ticket_type_id=ticket_type.pk).offered)
+            return len(offers.offer_freed_seats(ticket_type_id=ticket_type.pk).offered)
         return buy(buyers[i], ticket_type, 1).purchase.pk
 
     results = run_together(BUYERS, work)
@@ -141,7 +141,7 @@ def test_an_offer_being_paid_and_public_buyers_never_oversell(buyers, make_user,
 
     def work(i):
         if i == 0:
-            waitlist.offer_freed_seats(ticket_type_id=ticket_type.pk)
+            offers.offer_freed_seats(ticket_type_id=ticket_type.pk)
             return accept_offer(buyer=entry.user, entry_id=entry.entry_id).payment.status
         return buy(buyers[i], ticket_type, 1).purchase.pk
 

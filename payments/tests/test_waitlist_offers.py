@@ -14,7 +14,7 @@ from payments.providers.sandbox import SandboxProvider
 from payments.services import jobs, refunds
 from payments.tests.fixtures import buy as checkout
 from tickets.models import Purchase, Ticket, WaitlistEntry
-from tickets.services import waitlist, waitlist_notices
+from tickets.services import offers, waitlist, waitlist_notices
 from tickets.tasks import serve_waiting_lists
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +66,9 @@ def test_a_lapsed_hold_goes_to_the_first_in_line_within_a_minute(sold_out, waiti
     lapsing = sold_out.holds[0].purchase
 
     with after(lapsing.reservation_expires_at, seconds=30):
-        offers = serve_waiting_lists()
+        made = serve_waiting_lists()
 
-    assert offers == 1
+    assert made == 1
     assert statuses(waiting) == ["offered", "waiting", "waiting"]
     first = fresh(waiting[0])
     offer = Purchase.objects.get(waitlist_entry=first)
@@ -141,8 +141,8 @@ def test_entries_larger_than_the_free_seats_are_skipped_and_keep_their_place(
 
 def test_the_engine_is_idempotent(sold_out, waiting):
     with after(sold_out.holds[0].purchase.reservation_expires_at, seconds=1):
-        first = waitlist.offer_freed_seats(ticket_type_id=sold_out.pk)
-        second = waitlist.offer_freed_seats(ticket_type_id=sold_out.pk)
+        first = offers.offer_freed_seats(ticket_type_id=sold_out.pk)
+        second = offers.offer_freed_seats(ticket_type_id=sold_out.pk)
 
     assert (len(first.offered), len(second.offered)) == (1, 0)
     assert Purchase.objects.filter(waitlist_entry__isnull=False).count() == 1
@@ -167,7 +167,7 @@ def test_the_offer_is_e_mailed_with_its_deadline_and_link(
         after(sold_out.holds[0].purchase.reservation_expires_at, seconds=1),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        waitlist.offer_freed_seats(ticket_type_id=sold_out.pk)
+        offers.offer_freed_seats(ticket_type_id=sold_out.pk)
 
     [message] = [message for message in mail.outbox if "held for you" in message.subject]
     first = fresh(waiting[0])
@@ -180,7 +180,7 @@ def test_the_offer_is_e_mailed_with_its_deadline_and_link(
 def test_a_lost_queue_message_does_not_lose_the_offer_e_mail(sold_out, waiting, monkeypatch):
     """No on-commit callback runs (the queue message is lost): the job sends the notice a minute later."""
     with after(sold_out.holds[0].purchase.reservation_expires_at, seconds=1):
-        waitlist.offer_freed_seats(ticket_type_id=sold_out.pk)
+        offers.offer_freed_seats(ticket_type_id=sold_out.pk)
     mail.outbox.clear()
 
     with after(timezone.now(), minutes=20):
@@ -215,7 +215,7 @@ def test_a_failing_mail_server_is_retried_later(sold_out, waiting, monkeypatch):
 def offered(sold_out, waiting):
     """The first entry holds an offer of one seat (the first public hold lapsed); the clock stays there."""
     with after(sold_out.holds[0].purchase.reservation_expires_at, seconds=1):
-        waitlist.offer_freed_seats(ticket_type_id=sold_out.pk)
+        offers.offer_freed_seats(ticket_type_id=sold_out.pk)
         yield fresh(waiting[0])
 
 
@@ -363,7 +363,7 @@ def test_the_tickets_job_leaves_an_offer_being_paid_to_its_payment(offered, wait
     accept(offered)
 
     with after(offered.offer_expires_at, seconds=30):
-        waitlist.offer_freed_seats(ticket_type_id=offered.ticket_type_id)
+        offers.offer_freed_seats(ticket_type_id=offered.ticket_type_id)
 
     assert fresh(offered).status == "offered"  # the payment decides (its sweep may still find it paid)
 

@@ -1,18 +1,17 @@
-"""The waiting list (CONTRACT.md §17): queuing for a sold-out type, and the offer engine.
+"""The waiting list (CONTRACT.md §17): queuing, leaving, paying an offer, what freed seats set off,
+and the queues' end.
 
 Seats freed while anyone queues belong to the queue: the public path counts them as taken
-(`selectors.seats_held_for_queue`, under the ticket type's lock), and `offer_freed_seats` — the one
-engine, whatever freed them — offers them to the waiting entries in the order they joined, each offer a
-`reserved` purchase holding its seats for WAITLIST_OFFER_MINUTES. Every change to an entry is made
-under the ticket type's lock (`cafa.locking`), so the queue, the offers and the public never take the
-same seat. The engine runs at once where seats are freed in a request (the `seats_freed` signal of
+(`selectors.seats_held_for_queue`, under the ticket type's lock), and the offer engine
+(`tickets.services.offers`) offers them to the waiting entries. Every change to an entry is made under
+the ticket type's lock (`cafa.locking`), so the queue, the offers and the public never take the same
+seat. The engine runs at once where seats are freed in a request (the `seats_freed` signal of
 reservations: cancel, failure, refund; the organizer raising the quantity) and every minute from the
-job (lapsed holds free seats without any request: `run_due`).
+job (lapsed holds free seats without any request: `serve_all_queues`).
 """
 
 import logging
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -42,14 +41,10 @@ from tickets.models import (
     WaitlistNoticeKind,
     WaitlistStatus,
 )
-from tickets.services import reservations, waitlist_notices
+from tickets.services import offers, reservations, waitlist_notices
 from tickets.services.reservations import Attendee
 
 logger = logging.getLogger(__name__)
-
-# Ticket types whose queue this call stack is serving: seats the engine itself frees (lapsed offers)
-# are served by that same run, not by a nested one.
-_serving: ContextVar[frozenset] = ContextVar("waitlist_serving", default=frozenset())
 
 # What an offer's purchase ending unpaid makes of its entry.
 SETTLED_BY_PURCHASE = {
@@ -57,18 +52,6 @@ SETTLED_BY_PURCHASE = {
     PurchaseStatus.EXPIRED: WaitlistStatus.EXPIRED,
     PurchaseStatus.FAILED: WaitlistStatus.EXPIRED,
 }
-
-
-@dataclass
-class OfferRun:
-    """What one pass of the engine over a ticket type did (or, in a dry run, would do)."""
-
-    offered: list[WaitlistEntry] = field(default_factory=list)
-    lapsed: int = 0
-
-    @property
-    def seats(self) -> int:
-        return sum(entry.quantity for entry in self.offered)
 
 
 # --- Queuing (WL1, WL3) --------------------------------------------------------------------------
@@ -90,7 +73,7 @@ def join_waitlist(*, user, event: Event, ticket_type_id: int, quantity: int, att
         if ticket_type.event.is_cancelled:  # read under the lock a cancellation takes first
             raise ReservationRefused("This event was cancelled.", error="Ticket sales closed")
         reservations.check_sale_rules(event=event, ticket_type=ticket_type, quantity=quantity, now=now)
-        public = _public_availability(ticket_type, now)
+        public = offers.public_availability(ticket_type, now)
         if public >= quantity:
             raise TicketsAvailable(f"{public} tickets of this type are on sale.", available_quantity=public)
         if WaitlistEntry.objects.filter(user=user, ticket_type=ticket_type, status__in=OPEN_WAITLIST_STATUSES).exists():
@@ -106,7 +89,7 @@ def join_waitlist(*, user, event: Event, ticket_type_id: int, quantity: int, att
             created_at=now,
         )
         waitlist_notices.note(entry=entry, kind=WaitlistNoticeKind.JOINED)
-        _serve_queue(ticket_type, now)
+        offers.serve_queue(ticket_type, now)
     return entry
 
 
@@ -194,96 +177,6 @@ def reopen_offer(*, purchase: Purchase) -> None:
     )
 
 
-# --- The offer engine ----------------------------------------------------------------------------
-
-
-def offer_freed_seats(*, ticket_type_id: int, dry_run: bool = False) -> OfferRun:
-    """Offer the type's free seats to its waiting entries, oldest first, under the type's lock.
-
-    Lapsed unpaid offers of the type are expired first (their seats are free again). An entry wanting
-    more seats than are free is skipped and keeps its place; a later, smaller one may be served. Each
-    offer holds its seats in a `reserved` purchase and e-mails the buyer. Nothing is offered once the
-    type's sales are closed. Idempotent: a second run finds nothing free. `dry_run` writes nothing.
-    """
-    with transaction.atomic():
-        ticket_type = lock_row(TicketType.objects.select_related("event").filter(pk=ticket_type_id))
-        if ticket_type is None:
-            return OfferRun()
-        return _serve_queue(ticket_type, timezone.now(), dry_run=dry_run)
-
-
-def _serve_queue(ticket_type: TicketType, now, *, dry_run: bool = False) -> OfferRun:
-    token = _serving.set(_serving.get() | {ticket_type.pk})
-    try:
-        run = OfferRun(lapsed=_lapse_unpaid_offers(ticket_type, now, dry_run))
-        if _sales_open(ticket_type, now):
-            free = max(0, ticket_type.quantity - reservations.tickets_holding_stock(ticket_type.pk, now))
-            run.offered = _make_offers(ticket_type, free, now, dry_run)
-        return run
-    finally:
-        _serving.reset(token)
-
-
-def _lapse_unpaid_offers(ticket_type: TicketType, now, dry_run: bool) -> int:
-    lapsed = list(
-        WaitlistEntry.objects.filter(
-            ticket_type=ticket_type,
-            status=WaitlistStatus.OFFERED,
-            payment_started_at__isnull=True,
-            offer_expires_at__lte=now,
-        ).select_related("purchase")
-    )
-    if not dry_run:
-        for entry in lapsed:  # the seats_freed receiver settles each entry (expired, e-mailed)
-            reservations.release_reservation(purchase=entry.purchase, status=PurchaseStatus.EXPIRED)
-    return len(lapsed)
-
-
-def _make_offers(ticket_type: TicketType, free: int, now, dry_run: bool) -> list[WaitlistEntry]:
-    """Serve the oldest entry that fits in what is free, again and again: one query an offer."""
-    offered = []
-    while free > 0:
-        fitting = selectors.waiting_entries().filter(ticket_type=ticket_type, quantity__lte=free)
-        entry = (
-            fitting.exclude(pk__in=[e.pk for e in offered]).select_related("user").order_by("created_at", "id").first()
-        )
-        if entry is None:
-            break
-        if not dry_run:
-            _offer(entry, ticket_type, now)
-        offered.append(entry)
-        free -= entry.quantity
-    return offered
-
-
-def _offer(entry: WaitlistEntry, ticket_type: TicketType, now) -> None:
-    purchase = reservations.hold_offer(entry=entry, ticket_type=ticket_type, now=now)
-    entry.status, entry.offered_at, entry.offer_expires_at = (
-        WaitlistStatus.OFFERED,
-        now,
-        purchase.reservation_expires_at,
-    )
-    entry.save(update_fields=["status", "offered_at", "offer_expires_at", "updated_at"])
-    waitlist_notices.note(entry=entry, kind=WaitlistNoticeKind.OFFERED)
-
-
-def _sales_open(ticket_type: TicketType, now) -> bool:
-    event = ticket_type.event
-    opens, closes = ticket_type.available_from, ticket_type.available_until
-    return (
-        event.is_published
-        and not event.is_cancelled
-        and event.starts_at > now
-        and (opens is None or opens <= now)
-        and (closes is None or closes > now)
-    )
-
-
-def _public_availability(ticket_type: TicketType, now) -> int:
-    free = max(0, ticket_type.quantity - reservations.tickets_holding_stock(ticket_type.pk, now))
-    return free - selectors.seats_held_for_queue(ticket_type.pk, free)
-
-
 # --- What the stock code tells the waiting list (tickets.signals, connected in tickets/receivers.py) -----
 
 
@@ -296,20 +189,20 @@ def after_seats_freed(*, purchase: Purchase) -> None:
     """
     if purchase.waitlist_entry_id:
         _settle_offer(purchase)
-    if purchase.ticket_type_id in _serving.get() or not selectors.queue_is_waiting(purchase.ticket_type_id):
+    if offers.is_serving(purchase.ticket_type_id) or not selectors.queue_is_waiting(purchase.ticket_type_id):
         return
     try:
-        offer_freed_seats(ticket_type_id=purchase.ticket_type_id)
+        offers.offer_freed_seats(ticket_type_id=purchase.ticket_type_id)
     except LockTimeout:
         logger.warning("waitlist_offer_deferred ticket_type=%s reason=lock_timeout", purchase.ticket_type_id)
 
 
 def after_stock_added(*, ticket_type_id: int) -> None:
     """The organizer raised the type's quantity: the new seats go to the queue first (like freed ones)."""
-    if ticket_type_id in _serving.get() or not selectors.queue_is_waiting(ticket_type_id):
+    if offers.is_serving(ticket_type_id) or not selectors.queue_is_waiting(ticket_type_id):
         return
     try:
-        offer_freed_seats(ticket_type_id=ticket_type_id)
+        offers.offer_freed_seats(ticket_type_id=ticket_type_id)
     except LockTimeout:
         logger.warning("waitlist_offer_deferred ticket_type=%s reason=lock_timeout", ticket_type_id)
 
@@ -375,10 +268,9 @@ def _types_with_open_entries(condition: Q) -> list[int]:
 def _cancel_open_entries(ticket_type_id: int) -> int:
     with transaction.atomic():
         lock_row(TicketType.objects.filter(pk=ticket_type_id))
-        token = _serving.set(_serving.get() | {ticket_type_id})  # nothing freed here is offered again
-        try:
-            cancelled = 0
-            entries = WaitlistEntry.objects.filter(ticket_type_id=ticket_type_id, status__in=OPEN_WAITLIST_STATUSES)
+        cancelled = 0
+        entries = WaitlistEntry.objects.filter(ticket_type_id=ticket_type_id, status__in=OPEN_WAITLIST_STATUSES)
+        with offers.serving(ticket_type_id):  # nothing freed here is offered again
             for entry in entries.select_related("purchase"):
                 if entry.status == WaitlistStatus.WAITING:
                     _close(entry, WaitlistStatus.CANCELLED)
@@ -387,9 +279,7 @@ def _cancel_open_entries(ticket_type_id: int) -> int:
                 else:
                     continue
                 cancelled += 1
-            return cancelled
-        finally:
-            _serving.reset(token)
+        return cancelled
 
 
 # --- The job (every minute) and the operators' command -------------------------------------------------
@@ -431,7 +321,7 @@ def serve_all_queues(*, now=None, dry_run: bool = False) -> QueueRun:
     run = QueueRun(cancelled=close_ended_queues(now, dry_run=dry_run))
     for ticket_type_id in types_to_serve(now):
         try:
-            result = offer_freed_seats(ticket_type_id=ticket_type_id, dry_run=dry_run)
+            result = offers.offer_freed_seats(ticket_type_id=ticket_type_id, dry_run=dry_run)
         except LockTimeout:
             run.deferred += 1
             continue

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tickets.exceptions import ReservationRefused
 from tickets.models import Purchase, WaitlistEntry, WaitlistNotice
-from tickets.services import waitlist
+from tickets.services import offers
 from tickets.services.reservations import Attendee, reserve_tickets
 
 pytestmark = pytest.mark.django_db
@@ -297,7 +297,7 @@ def test_an_offered_entry_shows_its_purchase(buyer_client, buyer, sold_out):
     public_hold = Purchase.objects.get()
 
     with time_machine.travel(public_hold.reservation_expires_at + timedelta(seconds=1), tick=False):
-        waitlist.offer_freed_seats(ticket_type_id=sold_out.pk)  # the job's run after the public hold lapsed
+        offers.offer_freed_seats(ticket_type_id=sold_out.pk)  # the job's run after the public hold lapsed
         item = buyer_client.get("/api/v1/waitlist/").json()["results"][0]
 
     purchase = Purchase.objects.get(waitlist_entry__isnull=False)

@@ -15,7 +15,7 @@ from cafa.api.exceptions import LockTimeout
 from events.models import TicketType
 from tickets import selectors
 from tickets.models import WaitlistStatus
-from tickets.services import reservations, waitlist
+from tickets.services import offers, reservations, waitlist
 
 
 class Command(BaseCommand):
@@ -73,7 +73,7 @@ class Command(BaseCommand):
 
     def _offer_one(self, ticket_type: TicketType, dry_run: bool) -> None:
         try:
-            run = waitlist.offer_freed_seats(ticket_type_id=ticket_type.pk, dry_run=dry_run)
+            run = offers.offer_freed_seats(ticket_type_id=ticket_type.pk, dry_run=dry_run)
         except LockTimeout:
             raise CommandError(f"ticket type {ticket_type.pk} stayed locked by others: run the command again") from None
         verb = "would be" if dry_run else "were"
