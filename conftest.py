@@ -23,6 +23,7 @@ pytest_plugins = [
     "payments.tests.fixtures",
     "payments.tests.stripe_fixtures",
     "payouts.tests.fixtures",
+    "tickets.tests.fixtures",
 ]
 
 PASSWORD = "Str0ng-Passw0rd!"
@@ -124,6 +125,24 @@ def client_for():
         return client
 
     return build
+
+
+@pytest.fixture
+def assert_error():
+    """Check a response is the error envelope of CONTRACT.md §1.9 with this status and headline."""
+
+    def check(response, code, headline, /, **extra):
+        assert response.status_code == code, response.content
+        body = response.json()
+        assert body["error"] == headline
+        assert body["status_code"] == code
+        assert body["message"] and body["message"] == body["detail"]
+        assert isinstance(body["details"], dict)
+        for key, value in extra.items():
+            assert body[key] == value, key
+        return body
+
+    return check
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ app.conf.beat_schedule = {
     "payouts-resume-event-cancellations": {"task": "payouts.resume_event_cancellations", "schedule": 300.0},
     "tickets-event-reminders": {"task": "tickets.send_event_reminders", "schedule": 900.0},
     "tickets-send-due-ticket-emails": {"task": "tickets.send_due_ticket_emails", "schedule": 60.0},
+    "tickets-serve-waiting-lists": {"task": "tickets.serve_waiting_lists", "schedule": 60.0},
 }
 
 

@@ -25,7 +25,8 @@ LOCK_TIMEOUT_MS = 5000
 LOCK_ORDER = (
     "accounts.user",  # a buyer's or organizer's own row: one checkout or withdrawal of theirs at a time
     "payments.payment",  # everything that changes a purchase after checkout
-    "events.tickettype",  # the stock of one ticket type
+    "events.tickettype",  # the stock of one ticket type (and its waiting list)
+    "tickets.promocode",  # the uses of one promo code, which may span several ticket types
     "payouts.withdrawal",
     # Held alone, while one e-mail is sent: a second sender waits, then finds it sent.
     "tickets.cancellationnotice",

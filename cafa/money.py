@@ -28,6 +28,11 @@ def service_fee(subtotal) -> Decimal:
     return percent_of(subtotal, settings.SERVICE_FEE_PERCENT) if subtotal > 0 else ZERO
 
 
+def service_fee_percentage(subtotal) -> Decimal:
+    """The service fee's rate as shown to the buyer: SERVICE_FEE_PERCENT, or 0 on a free order."""
+    return Decimal(settings.SERVICE_FEE_PERCENT) if subtotal > 0 else Decimal("0")
+
+
 def platform_fee(sales) -> Decimal:
     """What the platform keeps of an organizer's sales (PLATFORM_FEE_PERCENT)."""
     return percent_of(sales, settings.PLATFORM_FEE_PERCENT)

@@ -229,6 +229,8 @@ THROTTLE_DEFAULTS = {
     "newsletter": "10/hour",
     # M2 without account_name: each one is a name enquiry at the provider
     "account_lookup": "10/hour",
+    "promo_validate": "10/min",
+    "waitlist": "20/hour",
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
@@ -297,6 +299,7 @@ STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
 
 # --- Business rules -------------------------------------------------------------------------
 RESERVATION_MINUTES = env.int("RESERVATION_MINUTES", default=10)
+WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=30)  # how long an offer holds its seats
 SERVICE_FEE_PERCENT = Decimal(env.str("SERVICE_FEE_PERCENT", default="5"))
 PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="5"))
 PAYOUT_HOLD_DAYS = env.int("PAYOUT_HOLD_DAYS", default=7)

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DateTimeField,
     DecimalField,
@@ -26,6 +27,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -46,7 +48,7 @@ MAX_ID_DIGITS = 18  # larger all-digit lookups cannot be ids (and would overflow
 
 
 class TicketCounts(Protocol):
-    """Sold, reserved and revenue sub-queries, supplied by the app that owns tickets.
+    """Sold, reserved, revenue and waiting-list sub-queries, supplied by the app that owns tickets.
 
     Each method returns annotation expressions correlated to `OuterRef("pk")` of a ticket type or
     an event (or, for `for_ticket_type_groups`, aggregates over a ticket type's `tickets`), evaluated at
@@ -71,13 +73,18 @@ def register_ticket_counts(counts: TicketCounts) -> None:
 
 def _ticket_type_counts() -> dict:
     if _ticket_counts is None:
-        return {"tickets_sold": ZERO_COUNT, "tickets_reserved": ZERO_COUNT, "revenue": ZERO_MONEY}
+        return {
+            "tickets_sold": ZERO_COUNT,
+            "tickets_reserved": ZERO_COUNT,
+            "revenue": ZERO_MONEY,
+            "waiting_count": ZERO_COUNT,
+        }
     return _ticket_counts.for_ticket_types(timezone.now())
 
 
 def _ticket_type_group_counts() -> dict:
     if _ticket_counts is None:
-        return {"tickets_sold": ZERO_COUNT, "tickets_reserved": ZERO_COUNT}
+        return {"tickets_sold": ZERO_COUNT, "tickets_reserved": ZERO_COUNT, "waiting_count": ZERO_COUNT}
     return _ticket_counts.for_ticket_type_groups(timezone.now())
 
 
@@ -96,13 +103,17 @@ def _event_counts() -> dict:
 
 
 def annotate_ticket_type_stock(queryset: QuerySet) -> QuerySet:
-    """Annotate ticket types with `tickets_sold`, `tickets_reserved`, `tickets_remaining` and `revenue`.
+    """Annotate ticket types with `tickets_sold`, `tickets_reserved`, `tickets_remaining`, `revenue` and
+    `waiting_count`.
 
-    `tickets_sold` counts issued tickets (active or used), `tickets_reserved` live reservations,
-    `tickets_remaining` = max(0, quantity - sold - reserved), `revenue` the gross revenue of the type.
+    `tickets_sold` counts issued tickets (active or used), `tickets_reserved` live reservations (waiting
+    list offers included), `waiting_count` the entries queuing for the type, `tickets_remaining` =
+    max(0, quantity - sold - reserved), or 0 while anyone queues: freed seats go to the queue, never to
+    the public (CONTRACT.md §17). `revenue` is the gross revenue of the type.
     """
+    free = Greatest(F("quantity") - F("tickets_sold") - F("tickets_reserved"), Value(0))
     return queryset.annotate(**_ticket_type_counts()).annotate(
-        tickets_remaining=Greatest(F("quantity") - F("tickets_sold") - F("tickets_reserved"), Value(0))
+        tickets_remaining=Case(When(waiting_count__gt=0, then=Value(0)), default=free, output_field=IntegerField())
     )
 
 
@@ -238,7 +249,8 @@ def with_public_stock(rows: list[dict], columns=STOCK_COLUMNS) -> dict[int, list
     queryset = TicketType.objects.filter(event_id__in=ticket_types).order_by("price", "id")
     for ticket_type in queryset.values(*columns).annotate(**_ticket_type_group_counts()):
         committed = ticket_type["tickets_sold"] + ticket_type["tickets_reserved"]
-        ticket_type["tickets_remaining"] = max(0, ticket_type["quantity"] - committed)
+        queued = ticket_type["waiting_count"] > 0  # freed seats are the queue's (CONTRACT.md §17)
+        ticket_type["tickets_remaining"] = 0 if queued else max(0, ticket_type["quantity"] - committed)
         ticket_types[ticket_type["event_id"]].append(ticket_type)
     for row in rows:
         row.update(_event_figures(ticket_types[row["id"]]))
@@ -303,6 +315,14 @@ def with_sort_keys(queryset: QuerySet, terms) -> QuerySet:
     names = {term.lstrip("-") for term in terms} & SORT_KEYS.keys()
     missing = names - queryset.query.annotations.keys()
     return queryset.annotate(**{name: SORT_KEYS[name]() for name in sorted(missing)}) if missing else queryset
+
+
+def published_event(lookup: str) -> Event:
+    """A bare published event by slug or id (a buyer's `{event}` path); EventNotFound otherwise."""
+    event = Event.objects.filter(event_lookup(lookup), is_published=True).first()
+    if event is None:
+        raise EventNotFound()
+    return event
 
 
 def organizer_public_stats(organizer) -> dict:
@@ -420,6 +440,24 @@ def ticket_type_is_available(ticket_type: TicketType) -> bool:
     """On sale now: status `active` on a published upcoming event."""
     event = ticket_type.event
     return event.is_published and event.is_upcoming and ticket_type_status(ticket_type) == "active"
+
+
+def waitlist_open(*, event_published: bool, sale_status: str, available_from, now) -> bool:
+    """Can a buyer queue for a ticket type now (CONTRACT.md §17)? It is sold out (to the public: while
+    anyone queues it is) on a published upcoming event whose sale window is open."""
+    opened = available_from is None or available_from <= now
+    return event_published and opened and sale_status == "sold_out"
+
+
+def ticket_type_waitlist_open(ticket_type: TicketType, now=None) -> bool:
+    """`waitlist_open` of a ticket type with the stock annotations (and its event)."""
+    now = now or timezone.now()
+    return waitlist_open(
+        event_published=ticket_type.event.is_published,
+        sale_status=ticket_type_status(ticket_type, now),
+        available_from=ticket_type.available_from,
+        now=now,
+    )
 
 
 def sales_analytics(event: Event) -> dict:

@@ -34,7 +34,11 @@ def _with_details(queryset: QuerySet) -> QuerySet:
     """Purchase, ticket type, event and organizer joined; the purchase's tickets prefetched in one query."""
     tickets = Ticket.objects.select_related("ticket_type").order_by("created_at", "id")
     return queryset.select_related(
-        "user", "purchase__ticket_type", "purchase__event__organizer", "purchase__event__category"
+        "user",
+        "purchase__ticket_type",
+        "purchase__promo_code",
+        "purchase__event__organizer",
+        "purchase__event__category",
     ).prefetch_related(Prefetch("purchase__tickets", queryset=tickets))
 
 

@@ -257,9 +257,9 @@ def _recent(sold) -> list[dict]:
             "event_title": purchase.event.title,
             "ticket_type": purchase.ticket_type.name,
             "quantity": purchase.quantity,
-            "amount": quantize_money(purchase.subtotal),
+            "amount": quantize_money(purchase.sales_amount),
             "platform_fee": quantize_money(-purchase.fee),
-            "net_amount": quantize_money(purchase.subtotal + purchase.fee),
+            "net_amount": quantize_money(purchase.sales_amount + purchase.fee),
         }
         for purchase in purchases
     ]

@@ -1,10 +1,19 @@
-"""Admin for purchases: read-only, with their tickets, found by purchase id, attendee e-mail or ticket id."""
+"""Staff admin of the tickets app, read-only: purchases with their tickets, promo codes, waiting lists.
+
+Organizer-scoped pages live in tickets/organizer_admin.py.
+"""
 
 from django.contrib import admin
+from django.db.models import Count
+from django.utils import timezone
 
 from cafa.admin import ReadOnlyAdminMixin, ReadOnlyModelAdmin
-from tickets import organizer_admin  # noqa: F401 (registers the organizers' pages)
-from tickets.models import Purchase, Ticket, TicketDelivery
+from tickets import (
+    organizer_admin,  # noqa: F401 (registers the organizers' pages)
+    selectors,
+)
+from tickets.models import PromoCode, Purchase, Ticket, TicketDelivery, WaitlistEntry, WaitlistNotice
+from tickets.services import offers, promos
 
 
 class TicketInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -42,3 +51,62 @@ class PurchaseAdmin(ReadOnlyModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     inlines = [TicketInline, TicketDeliveryInline]
+
+
+@admin.register(PromoCode)
+class PromoCodeAdmin(ReadOnlyModelAdmin):
+    """Staff look at codes and their uses; organizers change them through the API (the service's rules:
+    a used code's discount is frozen, a fixed discount stays under the lowest price)."""
+
+    list_display = ["code", "event", "discount_type", "discount_value", "uses", "max_uses", "is_active", "valid_until"]
+    list_filter = ["is_active", "discount_type"]
+    search_fields = ["=code", "event__title", "event__slug"]
+    list_select_related = ["event"]
+    actions = ["deactivate"]
+
+    def get_queryset(self, request):
+        now = timezone.now()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(uses=Count("purchases", filter=selectors.promo_use(now, prefix="purchases__")))
+        )
+
+    @admin.display(description="uses", ordering="uses")
+    def uses(self, promo):
+        return promo.uses
+
+    @admin.action(description="Deactivate the selected codes (existing purchases keep their discount)")
+    def deactivate(self, request, queryset):
+        for promo in queryset:
+            promos.update_promo_code(promo=promo, data={"is_active": False})
+        self.message_user(request, f"{queryset.count()} code(s) deactivated.")
+
+
+class WaitlistNoticeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = WaitlistNotice
+    fields = ["kind", "created_at", "sent_at", "attempts", "last_error", "claimed_until"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ReadOnlyModelAdmin):
+    """The queues, read-only (offers are made only by the engine, under the ticket type's lock); an action
+    runs the engine for the selected entries' ticket types, as `manage.py waitlist offer` does."""
+
+    list_display = ["entry_id", "attendee_email", "event", "ticket_type", "quantity", "status", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["=entry_id", "attendee_email", "user__email", "event__title"]
+    list_select_related = ["event", "ticket_type"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    inlines = [WaitlistNoticeInline]
+    actions = ["offer_freed_seats"]
+
+    @admin.action(description="Offer freed seats of these ticket types now")
+    def offer_freed_seats(self, request, queryset):
+        made = 0
+        for ticket_type_id in sorted(set(queryset.values_list("ticket_type_id", flat=True))):
+            made += len(offers.offer_freed_seats(ticket_type_id=ticket_type_id).offered)
+        self.message_user(request, f"{made} offer(s) made.")

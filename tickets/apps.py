@@ -10,3 +10,4 @@ class TicketsConfig(AppConfig):
         from tickets.selectors import TicketCountExpressions
 
         register_ticket_counts(TicketCountExpressions())
+        from tickets import receivers  # noqa: F401 (connects the signal receivers)

@@ -76,3 +76,61 @@ class EventEnded(CheckInRefused):
 class AlreadyCheckedIn(CheckInRefused):
     status_code = status.HTTP_409_CONFLICT
     error = "Already checked in"
+
+
+# --- Promo codes (CONTRACT.md §16) ----------------------------------------------------------------
+
+
+class PromoRefused(DomainError):
+    """A promo code that cannot be redeemed here and now; `error` is the contract's headline (PC5)."""
+
+    status_code = 400
+    error = "Invalid promo code"
+    default_detail = "This promo code is not valid for this event."
+
+
+class PromoCodeNotFound(DomainError):
+    status_code = 404
+    error = "Promo code not found"
+    default_detail = "No promo code with this id exists for this event."
+
+
+class PromoCodeInUse(DomainError):
+    status_code = 400
+    error = "Promo code in use"
+    default_detail = "The code and its discount cannot change once the code has been used."
+
+
+# --- Waiting list (CONTRACT.md §17) -------------------------------------------------------------
+
+
+class WaitlistEntryNotFound(DomainError):
+    status_code = 404
+    error = "Waiting list entry not found"
+    default_detail = "No waiting list entry of yours matches this id."
+
+
+class TicketsAvailable(DomainError):
+    status_code = 400
+    error = "Tickets available"
+    default_detail = "Tickets of this type are on sale: buy them instead of queuing."
+
+
+class AlreadyWaiting(DomainError):
+    status_code = 409
+    error = "Already on the waiting list"
+    default_detail = "You are already waiting for, or holding an offer of, this ticket type."
+
+
+class OfferNotAvailable(DomainError):
+    """WL4 on an entry that holds no offer (any more); `status` says where the entry stands."""
+
+    status_code = 400
+    error = "Offer not available"
+    default_detail = "This waiting list entry holds no offer to pay for."
+
+
+class CannotLeaveWaitlist(DomainError):
+    status_code = 400
+    error = "Cannot leave the waiting list"
+    default_detail = "This entry is already settled."

@@ -11,6 +11,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 
@@ -20,6 +22,10 @@ def purchase_public_id() -> str:
 
 def ticket_public_id() -> str:
     return f"TKT-{uuid.uuid4().hex.upper()}"
+
+
+def waitlist_entry_public_id() -> str:
+    return f"WL-{secrets.token_hex(5).upper()}"
 
 
 class PurchaseStatus(models.TextChoices):
@@ -45,9 +51,18 @@ class Purchase(models.Model):
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     subtotal = models.DecimalField(max_digits=14, decimal_places=2)
+    discount = models.DecimalField(max_digits=14, decimal_places=2, default=0, help_text="Off the subtotal (promo).")
     service_fee = models.DecimalField(max_digits=14, decimal_places=2)
     total = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, default="GHS")
+    # A lapsed purchase keeps its code only while the code exists: a code is deleted only when unused.
+    promo_code = models.ForeignKey(
+        "tickets.PromoCode", on_delete=models.SET_NULL, null=True, blank=True, related_name="purchases"
+    )
+    # Set on the purchase a waiting-list offer holds (CONTRACT.md §17): its fate settles the entry's.
+    waitlist_entry = models.OneToOneField(
+        "tickets.WaitlistEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="purchase"
+    )
     status = models.CharField(max_length=12, choices=PurchaseStatus.choices, default=PurchaseStatus.RESERVED)
     attendee_name = models.CharField(max_length=150)
     attendee_email = models.EmailField()
@@ -63,8 +78,17 @@ class Purchase(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="purchase_quantity_positive"),
+            # Rounded to the pesewa: SQLite keeps decimals as binary floats, whose sums are rarely exact.
             models.CheckConstraint(
-                condition=models.Q(total=models.F("subtotal") + models.F("service_fee")), name="purchase_total_adds_up"
+                condition=Exact(
+                    Round(models.F("subtotal") - models.F("discount") + models.F("service_fee") - models.F("total"), 2),
+                    0,
+                ),
+                name="purchase_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount__gte=0, discount__lte=models.F("subtotal")),
+                name="purchase_discount_within_subtotal",
             ),
         ]
         indexes = [
@@ -79,6 +103,15 @@ class Purchase(models.Model):
     @property
     def is_free(self) -> bool:
         return self.total == 0
+
+    @property
+    def sales_amount(self):
+        """What the organizer sold: the subtotal less the promo discount (revenue and fees count this)."""
+        return self.subtotal - self.discount
+
+
+# The organizer's sales of a purchase (CONTRACT.md §16: gross revenue counts subtotal - discount), for queries.
+SALES_AMOUNT = models.F("subtotal") - models.F("discount")
 
 
 class Sale(Purchase):
@@ -271,3 +304,146 @@ class CancellationNotice(models.Model):
 
     def __str__(self):
         return f"{self.purchase_id}: {'sent' if self.sent_at else 'due'}"
+
+
+# --- Promo codes (CONTRACT.md §16) -----------------------------------------------------------------
+
+
+class DiscountType(models.TextChoices):
+    PERCENTAGE = "percentage"
+    FIXED = "fixed"  # GHS off each ticket
+
+
+class PromoCode(models.Model):
+    """A discount code of one event. Its uses are never counted here: they are the purchases that carry
+    it and are completed or still hold a live reservation, so a lapsed or cancelled one gives its use back."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="promo_codes")
+    code = models.CharField(max_length=32, help_text="Stored upper-case; unique per event.")
+    discount_type = models.CharField(max_length=10, choices=DiscountType.choices)
+    discount_value = models.DecimalField(max_digits=12, decimal_places=2)
+    ticket_types = models.ManyToManyField(
+        "events.TicketType", blank=True, related_name="promo_codes", help_text="None: every type of the event."
+    )
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited.")
+    max_uses_per_user = models.PositiveIntegerField(default=1)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "code"], name="promo_code_unique_per_event"),
+            models.CheckConstraint(condition=models.Q(discount_value__gt=0), name="promo_discount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(discount_type=DiscountType.PERCENTAGE) | models.Q(discount_value__lte=100),
+                name="promo_percentage_at_most_100",
+            ),
+            models.CheckConstraint(condition=models.Q(max_uses_per_user__gte=1), name="promo_per_user_positive"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
+
+
+# --- Waiting list (CONTRACT.md §17) ----------------------------------------------------------------
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting"
+    OFFERED = "offered"  # seats are held for the entry in its purchase
+    ACCEPTED = "accepted"  # the held purchase was paid
+    EXPIRED = "expired"  # the offer lapsed unpaid
+    CANCELLED = "cancelled"  # left the list, or sales ended
+
+
+OPEN_WAITLIST_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
+class WaitlistEntry(models.Model):
+    """A buyer queuing for a sold-out ticket type. Every change of state is made under the ticket
+    type's lock (`cafa.locking`), the lock the stock is decided under, so the queue and the public
+    never take the same seat."""
+
+    entry_id = models.CharField(max_length=13, unique=True, default=waitlist_entry_public_id, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="waitlist_entries")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="waitlist_entries")
+    ticket_type = models.ForeignKey("events.TicketType", on_delete=models.CASCADE, related_name="waitlist_entries")
+    quantity = models.PositiveIntegerField()
+    attendee_name = models.CharField(max_length=150)
+    attendee_email = models.EmailField()
+    attendee_phone = models.CharField(max_length=16, blank=True, default="")
+    status = models.CharField(max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    payment_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="The buyer opened a payment for the offer: its payment decides the rest."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was accepted, expired or cancelled.")
+    created_at = models.DateTimeField(default=timezone.now, help_text="Its place in the queue.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "waiting list entries"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="waitlist_quantity_positive"),
+            models.UniqueConstraint(
+                fields=["user", "ticket_type"],
+                condition=models.Q(status__in=OPEN_WAITLIST_STATUSES),
+                name="waitlist_one_open_entry_per_user_and_type",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["ticket_type", "created_at", "id"],
+                condition=models.Q(status=WaitlistStatus.WAITING),
+                name="waitlist_queue_idx",
+            ),
+            models.Index(fields=["user", "-created_at"], name="waitlist_user_recent_idx"),
+            models.Index(fields=["status", "offer_expires_at"], name="waitlist_status_expiry_idx"),
+        ]
+
+    def __str__(self):
+        return self.entry_id
+
+
+class WaitlistNoticeKind(models.TextChoices):
+    JOINED = "joined"
+    OFFERED = "offered"
+    LAPSED = "lapsed"
+
+
+class WaitlistNotice(models.Model):
+    """A waiting-list e-mail, due from the transaction that caused it until it is sent.
+
+    Like the ticket e-mail (TicketDelivery), a lost queue message cannot lose it: the waiting-list job
+    sends every notice still due a minute later. A sender claims it for a while (`claimed_until`),
+    which also spaces the retries after a failure.
+    """
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=WaitlistNoticeKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "kind"], name="waitlist_notice_once_per_kind")]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="waitlist_notice_due_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.kind}"

@@ -22,13 +22,20 @@ from django.utils import timezone
 
 from tickets.models import (
     ISSUED_TICKET_STATUSES,
+    OPEN_PURCHASE_STATUSES,
+    OPEN_WAITLIST_STATUSES,
+    SALES_AMOUNT,
     DeliveryStatus,
+    PromoCode,
     Purchase,
     PurchaseStatus,
     SentReminder,
     Ticket,
     TicketDelivery,
     TicketStatus,
+    WaitlistEntry,
+    WaitlistNotice,
+    WaitlistStatus,
     issued_ticket,
     live_reservation,
 )
@@ -57,14 +64,17 @@ class TicketCountExpressions:
             "tickets_sold": _count(issued, "ticket_type"),
             "tickets_reserved": _count(tickets.live_reservations(now), "ticket_type"),
             "revenue": _aggregate(issued, "ticket_type", Sum("price_paid"), MONEY, ZERO_MONEY),
+            "waiting_count": _count(waiting_entries().filter(ticket_type=OuterRef("pk")), "ticket_type"),
         }
 
     def for_ticket_type_groups(self, now) -> dict:
         """The same sold / reserved counts as aggregates over a ticket type's `tickets`, for one GROUP BY
-        query over many ticket types (a page of the public catalogue)."""
+        query over many ticket types (a page of the public catalogue); `waiting_count` is a sub-query (a
+        join would multiply the tickets by the entries)."""
         return {
             "tickets_sold": Count("tickets", filter=issued_ticket(via="tickets__")),
             "tickets_reserved": Count("tickets", filter=live_reservation(now, via="tickets__")),
+            "waiting_count": _count(waiting_entries().filter(ticket_type=OuterRef("pk")), "ticket_type"),
         }
 
     def for_events(self, now) -> dict:
@@ -76,7 +86,7 @@ class TicketCountExpressions:
             "tickets_reserved": _count(tickets.live_reservations(now), "event"),
             "tickets_checked_in": _count(issued.filter(checked_in_at__isnull=False), "event"),
             "completed_purchases": _count(completed, "event"),
-            "gross_revenue": _aggregate(completed, "event", Sum("subtotal"), MONEY, ZERO_MONEY),
+            "gross_revenue": _aggregate(completed, "event", Sum(SALES_AMOUNT), MONEY, ZERO_MONEY),
             "last_sale_date": _aggregate(
                 completed, "event", Max("completed_at"), DateTimeField(), Value(None, output_field=DateTimeField())
             ),
@@ -141,7 +151,7 @@ def purchase_for_delivery(purchase_pk: int):
     """A purchase with its issued tickets (`issued_tickets`) and what their PDFs print; None if unknown."""
     issued = Ticket.objects.filter(status__in=ISSUED_TICKET_STATUSES).select_related("ticket_type").order_by("id")
     purchase = (
-        Purchase.objects.select_related("event__organizer", "ticket_type", "buyer")
+        Purchase.objects.select_related("event__organizer", "ticket_type", "buyer", "promo_code")
         .prefetch_related(Prefetch("tickets", queryset=issued, to_attr="issued_tickets"))
         .filter(pk=purchase_pk)
         .first()
@@ -181,3 +191,123 @@ def due_ticket_deliveries(now):
     due = due.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
     due = due.filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
     return due.order_by("due_since", "pk").values_list("purchase_id", flat=True)
+
+
+# --- Promo codes (CONTRACT.md §16) -------------------------------------------------------------------
+
+
+def promo_use(now, prefix: str = "") -> Q:
+    """Purchases that use their code at `now`: completed, or holding a live reservation (the stock rule).
+
+    `prefix` reaches the purchases through a relation (e.g. `purchases__` from a code).
+    """
+    return Q(**{f"{prefix}status": PurchaseStatus.COMPLETED}) | Q(
+        **{f"{prefix}status__in": OPEN_PURCHASE_STATUSES, f"{prefix}reservation_expires_at__gt": now}
+    )
+
+
+def promo_code_uses(promo: PromoCode, now=None) -> int:
+    """How many purchases use the code now."""
+    return Purchase.objects.filter(promo_use(now or timezone.now()), promo_code=promo).count()
+
+
+def event_promo_codes(event, now=None):
+    """The event's codes, newest first, with `uses` and `discount_total` (Σ discount of completed purchases)
+    and their ticket types prefetched: two queries for any page."""
+    now = now or timezone.now()
+    purchases = Purchase.objects.filter(promo_code=OuterRef("pk"))
+    completed = purchases.filter(status=PurchaseStatus.COMPLETED)
+    return (
+        PromoCode.objects.filter(event=event)
+        .annotate(
+            uses=_count(purchases.filter(promo_use(now)), "promo_code"),
+            discount_total=_aggregate(completed, "promo_code", Sum("discount"), MONEY, ZERO_MONEY),
+        )
+        .prefetch_related("ticket_types")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- Waiting list (CONTRACT.md §17) -------------------------------------------------------------
+
+
+def waiting_entries():
+    """Entries still queuing (not offered, settled or cancelled)."""
+    return WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING)
+
+
+def queue_is_waiting(ticket_type_id: int) -> bool:
+    """Whether anyone queues for the ticket type (one indexed query)."""
+    return waiting_entries().filter(ticket_type_id=ticket_type_id).exists()
+
+
+def seats_held_for_queue(ticket_type_id: int, free: int) -> int:
+    """How many of the type's `free` seats the public may not buy: all of them while anyone queues.
+
+    Freed seats go to the waiting list first (CONTRACT.md §17), so until the queue is empty none of
+    them is sold to the public, even before the offer job has run. No query when nothing is free.
+    Call under the ticket type's lock, after the stock count.
+    """
+    return free if free > 0 and queue_is_waiting(ticket_type_id) else 0
+
+
+def _with_position(entries):
+    """`position`: 1 + the waiting entries of the same type ahead in the queue (None unless waiting)."""
+    ahead = (
+        waiting_entries()
+        .filter(ticket_type=OuterRef("ticket_type"))
+        .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
+    )
+    return entries.annotate(queue_ahead=_count(ahead, "ticket_type"))
+
+
+def _entry_rows(entries):
+    return _with_position(entries.select_related("event", "ticket_type", "purchase", "user"))
+
+
+def user_waitlist_entries(user, status: str | None = None):
+    """WL2: the caller's entries, newest first, optionally of one status; one query a page."""
+    entries = WaitlistEntry.objects.filter(user=user)
+    if status:
+        entries = entries.filter(status=status)
+    return _entry_rows(entries).order_by("-created_at", "-id")
+
+
+def owned_waitlist_entry(user, entry_id: str) -> WaitlistEntry | None:
+    """One of the caller's entries by its `WL-` id (any case), or None."""
+    entry_id = (entry_id or "").strip().upper()
+    return _entry_rows(WaitlistEntry.objects.filter(user=user, entry_id=entry_id)).first()
+
+
+def event_waitlist_entries(event, *, status: str | None = None, ticket_type_id: int | None = None):
+    """WL5: the event's entries in queue order (first come first), optionally filtered; one query a page."""
+    entries = WaitlistEntry.objects.filter(event=event)
+    if status:
+        entries = entries.filter(status=status)
+    if ticket_type_id:
+        entries = entries.filter(ticket_type_id=ticket_type_id)
+    return _entry_rows(entries).order_by("created_at", "id")
+
+
+def event_waitlist_summary(event) -> dict:
+    """WL5 `summary`: entries per status over the whole event, and the seats the waiting ones want."""
+    return WaitlistEntry.objects.filter(event=event).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in WaitlistStatus.values},
+        seats_waiting=Coalesce(Sum("quantity", filter=Q(status=WaitlistStatus.WAITING)), 0),
+    )
+
+
+def ticket_type_queue(ticket_type_id: int):
+    """The `waitlist show` view of a type: its open entries (waiting, then offered), in queue order."""
+    return (
+        WaitlistEntry.objects.filter(ticket_type_id=ticket_type_id, status__in=OPEN_WAITLIST_STATUSES)
+        .select_related("user", "purchase")
+        .order_by("created_at", "id")
+    )
+
+
+def waitlist_notices_due(now, after: timedelta):
+    """Notice pks unsent `after` their creation and not held by a sender (or waiting out a retry), oldest first."""
+    due = WaitlistNotice.objects.filter(sent_at__isnull=True, created_at__lte=now - after)
+    due = due.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+    return due.order_by("created_at", "pk").values_list("pk", flat=True)

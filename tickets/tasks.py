@@ -6,7 +6,7 @@ import smtplib
 from celery import shared_task
 
 from cafa.celery import enqueue_or_run
-from tickets.services import cancellation_notices, outbox, reminders
+from tickets.services import cancellation_notices, outbox, reminders, waitlist, waitlist_notices
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +52,23 @@ def send_event_reminder(purchase_pk: int, kind: str) -> None:
 def send_cancellation_notice(purchase_pk: int) -> bool:
     """Tell a buyer their event was cancelled, if that e-mail is still due (a repeat sends nothing)."""
     return cancellation_notices.send(purchase_pk=purchase_pk)
+
+
+@shared_task(name="tickets.send_waitlist_notice", ignore_result=True, time_limit=120)
+def send_waitlist_notice(notice_pk: int) -> str:
+    """E-mail one waiting-list notice if it is still due (a failure is retried by the job, with a growing wait)."""
+    try:
+        return waitlist_notices.deliver(notice_pk=notice_pk)
+    except DELIVERY_ERRORS:
+        return "failed"  # recorded on the notice; the job sends it once its wait is over
+
+
+# Each type is served in a short transaction of its own; the notices are a bounded batch.
+@shared_task(name="tickets.serve_waiting_lists", ignore_result=True, time_limit=300)
+def serve_waiting_lists() -> int:
+    """Every minute: close queues whose sales ended, expire lapsed offers, offer freed seats, send due e-mails."""
+    run = waitlist.serve_all_queues()
+    if run.offers or run.lapsed or run.cancelled or run.deferred:
+        logger.info("%s", run.summary())
+    waitlist_notices.send_due()
+    return run.offers

@@ -8,7 +8,7 @@ reach the ticket views.
 from django.urls import path, register_converter
 
 from tickets.qr import normalize_ticket_id
-from tickets.views import tickets
+from tickets.views import promos, tickets, waitlist
 
 
 class TicketIdConverter:
@@ -29,4 +29,14 @@ urlpatterns = [
     path("tickets/attended-events/", tickets.AttendedEventListView.as_view(), name="attended-events"),
     path("tickets/<ticket_id:ticket_id>/", tickets.TicketDetailView.as_view(), name="ticket-detail"),
     path("tickets/<ticket_id:ticket_id>/download/", tickets.TicketDownloadView.as_view(), name="ticket-download"),
+    # Promo codes (CONTRACT.md §16): the literal `validate/` is never a code id (ids are digits)
+    path("events/<str:event>/promo-codes/", promos.PromoCodeListView.as_view(), name="promo-codes"),
+    path(
+        "events/<str:event>/promo-codes/validate/", promos.PromoCodeValidateView.as_view(), name="promo-code-validate"
+    ),
+    path("events/<str:event>/promo-codes/<int:promo_id>/", promos.PromoCodeDetailView.as_view(), name="promo-code"),
+    # Waiting list (CONTRACT.md §17); leaving and accepting an offer are routed by payments
+    path("events/<str:event>/waitlist/", waitlist.WaitlistJoinView.as_view(), name="waitlist-join"),
+    path("events/<str:event>/waitlist/entries/", waitlist.EventWaitlistView.as_view(), name="event-waitlist"),
+    path("waitlist/", waitlist.MyWaitlistView.as_view(), name="my-waitlist"),
 ]

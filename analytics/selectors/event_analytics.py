@@ -32,6 +32,7 @@ class Overview:
     platform_fee_percentage: float
     net_revenue: Decimal
     service_fees_collected: Decimal
+    discounts_given: Decimal  # promo codes (CONTRACT.md §16): already taken off gross_revenue
     average_ticket_price: Decimal
     projected_revenue: Decimal
 
@@ -123,9 +124,9 @@ def event_analytics(event: Event) -> EventAnalytics:
 def _overview(event, ticket_types) -> Overview:
     gross = quantize_money(event.gross_revenue)
     fee = platform_fee(gross)
-    service_fees = Purchase.objects.filter(event=event, status=PurchaseStatus.COMPLETED).aggregate(
-        total=Sum("service_fee")
-    )["total"]
+    paid = Purchase.objects.filter(event=event, status=PurchaseStatus.COMPLETED).aggregate(
+        service_fees=Sum("service_fee"), discounts=Sum("discount")
+    )
     sold = event.tickets_sold
     return Overview(
         total_tickets=event.total_tickets,
@@ -139,7 +140,8 @@ def _overview(event, ticket_types) -> Overview:
         platform_fee=fee,
         platform_fee_percentage=float(settings.PLATFORM_FEE_PERCENT),
         net_revenue=gross - fee,
-        service_fees_collected=quantize_money(service_fees),
+        service_fees_collected=quantize_money(paid["service_fees"]),
+        discounts_given=quantize_money(paid["discounts"]),
         average_ticket_price=quantize_money(gross / sold) if sold else ZERO,
         projected_revenue=quantize_money(sum((t.price * t.quantity for t in ticket_types), ZERO)),
     )

@@ -14,7 +14,7 @@ from analytics.selectors.common import local_zone, month_starts
 from cafa.money import quantize_money
 from events.models import Event
 from events.selectors import annotate_event_stock
-from tickets.models import ISSUED_TICKET_STATUSES, Purchase, PurchaseStatus, Ticket
+from tickets.models import ISSUED_TICKET_STATUSES, SALES_AMOUNT, Purchase, PurchaseStatus, Ticket
 
 # v2: the cached value became a PublicStats dataclass (issue 11); a v1 dict left in the cache is ignored.
 PUBLIC_STATS_CACHE_KEY = "analytics:public-stats:v2"
@@ -83,7 +83,7 @@ def _compute_public_stats(now) -> PublicStats:
     tickets = Ticket.objects.filter(status__in=ISSUED_TICKET_STATUSES).aggregate(
         sold=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
     )
-    revenue = Purchase.objects.filter(status=PurchaseStatus.COMPLETED).aggregate(total=Sum("subtotal"))["total"]
+    revenue = Purchase.objects.filter(status=PurchaseStatus.COMPLETED).aggregate(total=Sum(SALES_AMOUNT))["total"]
     verified = get_user_model().objects.filter(verification_status=VerificationStatus.VERIFIED)
     organizers = verified.aggregate(total=Count("pk"), new=Count("pk", filter=Q(verified_at__gte=month_start)))
     popular = (

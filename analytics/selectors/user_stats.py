@@ -12,7 +12,7 @@ from analytics.selectors.common import as_local_date, local_zone, month_starts
 from cafa.money import quantize_money
 from events.models import Event
 from events.selectors import annotate_event_stock
-from tickets.models import ISSUED_TICKET_STATUSES, Purchase, PurchaseStatus, Ticket, TicketStatus
+from tickets.models import ISSUED_TICKET_STATUSES, SALES_AMOUNT, Purchase, PurchaseStatus, Ticket, TicketStatus
 
 RECENT_ACTIVITY = 10
 REVENUE_MONTHS = 6
@@ -215,7 +215,7 @@ def _revenue_by_month(user, now) -> list[MonthRevenue]:
         .annotate(month=TruncMonth("completed_at", tzinfo=local_zone()))
         .order_by()
         .values("month")
-        .annotate(revenue=Sum("subtotal"), tickets_sold=Sum("quantity"))
+        .annotate(revenue=Sum(SALES_AMOUNT), tickets_sold=Sum("quantity"))
     )
     by_month = {as_local_date(row["month"]): row for row in rows}
     return [
@@ -236,7 +236,7 @@ def _recent_activity(user) -> list[Activity]:
     created = Event.objects.filter(organizer=user).only("title", "slug", "created_at").order_by("-created_at")
     activity = [
         *(_purchase_activity("ticket_purchase", purchase, purchase.total) for purchase in bought),
-        *(_purchase_activity("ticket_sale", purchase, purchase.subtotal) for purchase in sold),
+        *(_purchase_activity("ticket_sale", purchase, purchase.sales_amount) for purchase in sold),
         *(
             Activity(type="event_created", event_title=event.title, event_slug=event.slug, date=event.created_at)
             for event in created[:RECENT_ACTIVITY]

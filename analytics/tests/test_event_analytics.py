@@ -63,6 +63,7 @@ def test_overview_figures(organizer_client, festival):
         "platform_fee_percentage": 5.0,
         "net_revenue": 570.0,
         "service_fees_collected": 30.0,  # 20 + 7.50 + 2.50
+        "discounts_given": 0.0,
         "average_ticket_price": 75.0,  # 600 / 8
         "projected_revenue": 7000.0,  # 200 x 10 + 50 x 100 + 0 x 20
     }

@@ -78,6 +78,8 @@ class TicketTypePublicSerializer(serializers.ModelSerializer):
     tickets_remaining = serializers.IntegerField(read_only=True)
     status = serializers.SerializerMethodField()
     is_available = serializers.SerializerMethodField()
+    waitlist_open = serializers.SerializerMethodField()
+    waiting_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = TicketType
@@ -96,6 +98,8 @@ class TicketTypePublicSerializer(serializers.ModelSerializer):
             "status",
             "is_available",
             "sold_out_at",
+            "waitlist_open",
+            "waiting_count",
         ]
 
     def get_status(self, ticket_type) -> str:
@@ -103,6 +107,9 @@ class TicketTypePublicSerializer(serializers.ModelSerializer):
 
     def get_is_available(self, ticket_type) -> bool:
         return selectors.ticket_type_is_available(ticket_type)
+
+    def get_waitlist_open(self, ticket_type) -> bool:
+        return selectors.ticket_type_waitlist_open(ticket_type)
 
 
 class TicketTypeOrganizerSerializer(TicketTypePublicSerializer):

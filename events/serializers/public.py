@@ -130,6 +130,10 @@ def _ticket_type(row: dict, event_status: str, event_published: bool, now) -> di
         "status": status,
         "is_available": event_published and event_status == EventStatus.UPCOMING and status == "active",
         "sold_out_at": _DATETIME.to_representation(row["sold_out_at"]),
+        "waitlist_open": selectors.waitlist_open(
+            event_published=event_published, sale_status=status, available_from=row["available_from"], now=now
+        ),
+        "waiting_count": row["waiting_count"],
     }
 
 

@@ -4,7 +4,7 @@ Each write makes its event's public pages stale once its transaction commits (ev
 
 from django.db import transaction
 
-from events import public_cache, selectors
+from events import public_cache, selectors, signals
 from events.exceptions import (
     CapacityExceeded,
     InvalidQuantity,
@@ -36,8 +36,9 @@ def create_ticket_type(*, event: Event, data: dict) -> TicketType:
 def update_ticket_type(*, ticket_type: TicketType, data: dict) -> TicketType:
     """Partially update a ticket type of an upcoming event.
 
-    The quantity may not drop below tickets sold + live reservations, and raising it re-checks capacity;
-    names stay unique per event; a new price applies to future purchases only.
+    The quantity may not drop below tickets sold + live reservations, and raising it re-checks capacity
+    and offers the new seats to the type's waiting list first (`ticket_type_stock_added`); names stay
+    unique per event; a new price applies to future purchases only.
     """
     with transaction.atomic():
         event = _locked_upcoming_event(ticket_type.event)
@@ -52,9 +53,12 @@ def update_ticket_type(*, ticket_type: TicketType, data: dict) -> TicketType:
                 _ensure_capacity(event, data["quantity"], excluding=current)
         if data.get("price", 0) > 0:
             _ensure_payment_profile(event)
+        raised = data.get("quantity", current.quantity) > current.quantity
         for field, value in data.items():
             setattr(current, field, value)
         current.save()
+        if raised:
+            signals.ticket_type_stock_added.send(sender=TicketType, ticket_type_id=current.pk)
         public_cache.events_changed(event.pk)
     return selectors.event_ticket_type(event, ticket_type.pk)
 

@@ -88,7 +88,9 @@ def test_detail_shape(api_client, make_event, organizer, image_file):
     assert set(ticket_type) == {
         "id", "name", "description", "price", "quantity", "tickets_sold", "tickets_remaining", "min_purchase",
         "max_purchase", "available_from", "available_until", "status", "is_available", "sold_out_at",
+        "waitlist_open", "waiting_count",
     }  # fmt: skip
+    assert ticket_type["waitlist_open"] is False and ticket_type["waiting_count"] == 0
     assert ticket_type["price"] == 50 and ticket_type["tickets_remaining"] == 100
     assert ticket_type["status"] == "active" and ticket_type["is_available"] is True
     page = f"http://localhost:5173/events/{event.slug}"

@@ -8,16 +8,17 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
+from cafa import money
 from cafa.api.fields import MoneyField
 from payments.models import PaymentStatus
 from payments.serializers.fields import (
     NullableTextField,
+    PromoCodeField,
     TicketStatusField,
     iso,
     reservation_deadline,
 )
 from payments.services.callbacks import mobile_callback_url
-from tickets.pricing import price_order
 
 # --- Y1 -------------------------------------------------------------------------------------
 
@@ -38,19 +39,23 @@ class PricingSerializer(serializers.Serializer):
     ticket_price = MoneyField(source="unit_price")
     quantity = serializers.IntegerField()
     subtotal = MoneyField()
+    discount = MoneyField()
+    promo_code = PromoCodeField(source="*")
     service_fee = MoneyField()
     service_fee_percentage = serializers.SerializerMethodField()
     total = MoneyField()
     currency = serializers.CharField()
 
     def get_service_fee_percentage(self, purchase) -> float:
-        return float(price_order(purchase.unit_price, purchase.quantity).service_fee_percentage)
+        return float(money.service_fee_percentage(purchase.sales_amount))
 
 
 class CheckoutPaymentSerializer(serializers.Serializer):
     payment_id = serializers.CharField()
     reference = serializers.CharField()
     amount = MoneyField()
+    discount = MoneyField(source="purchase.discount")
+    promo_code = PromoCodeField()
     currency = serializers.CharField()
     payment_method = serializers.CharField()
     provider = serializers.CharField()
@@ -110,6 +115,8 @@ class InitiatedPaymentSerializer(serializers.Serializer):
     authorization_url = serializers.CharField()
     access_code = NullableTextField()
     amount = MoneyField()
+    discount = MoneyField(source="purchase.discount")
+    promo_code = PromoCodeField()
     currency = serializers.CharField()
     status = serializers.CharField()
     expires_at = serializers.SerializerMethodField()

@@ -92,3 +92,16 @@ class TicketStatusField(serializers.Field):
 
     def to_representation(self, ticket):
         return reported_ticket_status(ticket)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PromoCodeField(serializers.Field):
+    """The code a purchase was discounted with (CONTRACT.md §16), or null; reads `purchase` (source)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "purchase")
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, purchase):
+        return purchase.promo_code.code if purchase.promo_code_id else None

@@ -37,6 +37,9 @@ class PurchaseRequestSerializer(serializers.Serializer):
     attendee_info = AttendeeInfoSerializer(required=False, allow_null=True)
     payment_method = serializers.ChoiceField(choices=PAYMENT_METHODS, default="card")
     callback_url = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=500)
+    # Checked under the stock lock by the checkout (CONTRACT.md §16); any text that is no code of the
+    # event is "Invalid promo code" there, so nothing here tells codes and non-codes apart.
+    promo_code = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
 
     def validate(self, attrs):
         if attrs.get("event_id") is None and not attrs.get("event_slug"):
@@ -50,6 +53,7 @@ class PurchaseRequestSerializer(serializers.Serializer):
             "attendee": given_attendee(given),
             "payment_method": attrs["payment_method"],
             "callback_url": attrs.get("callback_url") or None,
+            "promo_code": (attrs.get("promo_code") or "").strip() or None,
         }
 
     def _given_attendee(self, attrs) -> dict:

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from cafa.api.fields import MoneyField
 from payments import selectors
-from payments.serializers.fields import NullableTextField, iso, reservation_deadline
+from payments.serializers.fields import NullableTextField, PromoCodeField, iso, reservation_deadline
 from payments.serializers.inputs import ID_MAX, AttendeeInfoSerializer, given_attendee
 
 DATA_URL_PREFIX = "data:image/png;base64,"
@@ -50,6 +50,7 @@ class LegacyCheckoutRequestSerializer(serializers.Serializer):
     ticket_type_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=ID_MAX)
     quantity = serializers.IntegerField(min_value=1, default=1)
     attendee_info = AttendeeInfoSerializer(required=False, allow_null=True)
+    promo_code = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)  # §16
 
     def validate(self, attrs):
         return {
@@ -57,6 +58,7 @@ class LegacyCheckoutRequestSerializer(serializers.Serializer):
             "ticket_type_id": attrs.get("ticket_type_id"),
             "quantity": attrs["quantity"],
             "attendee": given_attendee(dict(attrs.get("attendee_info") or {})),
+            "promo_code": (attrs.get("promo_code") or "").strip() or None,
         }
 
 
@@ -142,6 +144,8 @@ class CheckoutSessionStartedSerializer(serializers.Serializer):
     payment_id = serializers.CharField()
     quantity = serializers.IntegerField(source="purchase.quantity")
     amount = MoneyField()
+    discount = MoneyField(source="purchase.discount")
+    promo_code = PromoCodeField()
     currency = serializers.CharField()
     charge_amount = MoneyField()
     charge_currency = serializers.CharField()

@@ -14,6 +14,7 @@ from payments.models import PaymentStatus
 from payments.serializers.fields import (
     PENDING_MESSAGE,
     NullableTextField,
+    PromoCodeField,
     TicketStatusField,
     closed_message,
     download_url,
@@ -109,6 +110,8 @@ class PaymentStatusSerializer(serializers.Serializer):
     purchase_id = serializers.CharField(source="purchase.purchase_id")
     status = serializers.CharField()
     amount = MoneyField()
+    discount = MoneyField(source="purchase.discount")
+    promo_code = PromoCodeField()
     currency = serializers.CharField()
     payment_method = serializers.CharField()
     provider = serializers.CharField()
@@ -130,6 +133,7 @@ class PaymentStatusSerializer(serializers.Serializer):
             ).data
             body["receipt"] = {
                 "subtotal": MoneyField().to_representation(purchase.subtotal),
+                "discount": MoneyField().to_representation(purchase.discount),
                 "service_fee": MoneyField().to_representation(purchase.service_fee),
                 "total": MoneyField().to_representation(purchase.total),
                 "payment_method": payment.payment_method,
@@ -174,6 +178,7 @@ class HistoryTicketSerializer(serializers.Serializer):
 
 class FeesSerializer(serializers.Serializer):
     subtotal = MoneyField()
+    discount = MoneyField()
     service_fee = MoneyField()
     total_paid = MoneyField(source="total")
 
@@ -185,6 +190,8 @@ class PaymentFieldsSerializer(serializers.Serializer):
     reference = serializers.CharField()
     purchase_id = serializers.CharField(source="purchase.purchase_id")
     amount = MoneyField()
+    discount = MoneyField(source="purchase.discount")
+    promo_code = PromoCodeField()
     currency = serializers.CharField()
     payment_method = serializers.CharField()
     provider = serializers.CharField()
@@ -224,6 +231,7 @@ class DetailTicketSerializer(serializers.Serializer):
 
 class BreakdownSerializer(serializers.Serializer):
     subtotal = MoneyField()
+    discount = MoneyField()
     service_fee = MoneyField()
     total = MoneyField()
 

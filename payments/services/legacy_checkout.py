@@ -65,20 +65,27 @@ def usd_charge(purchase: Purchase) -> Charge:
     """The purchase in USD: each line converted at `STRIPE_USD_PER_GHS`, rounded half-up to the cent.
 
     The charge is the sum of the lines, so what Stripe shows the buyer adds up to what it charges.
+    Checkout lines cannot be negative: a promo-discounted order is one line for its tickets, priced
+    after the discount and named with the code.
     """
     rate = Decimal(settings.STRIPE_USD_PER_GHS).quantize(RATE_PLACES)  # the rate stored is the rate used
-    unit, fee = _cents(purchase.unit_price * rate), _cents(purchase.service_fee * rate)
-    items = [
-        LineItem(
-            name=f"{purchase.ticket_type.name} - {purchase.event.title}",
-            unit_amount_minor=unit,
-            quantity=purchase.quantity,
-        )
-    ]
+    fee = _cents(purchase.service_fee * rate)
+    items = [_tickets_line(purchase, rate)]
     if fee:
         items.append(LineItem(name="Service fee", unit_amount_minor=fee))
     total_minor = sum(item.unit_amount_minor * item.quantity for item in items)
     return Charge(line_items=items, amount=Decimal(total_minor) / 100, rate=rate)
+
+
+def _tickets_line(purchase: Purchase, rate: Decimal) -> LineItem:
+    name = f"{purchase.ticket_type.name} - {purchase.event.title}"
+    if not purchase.discount:
+        return LineItem(name=name, unit_amount_minor=_cents(purchase.unit_price * rate), quantity=purchase.quantity)
+    code = f", code {purchase.promo_code.code}" if purchase.promo_code_id else ""
+    return LineItem(
+        name=f"{name} ({purchase.quantity} x {purchase.unit_price} GHS less {purchase.discount}{code})",
+        unit_amount_minor=_cents(purchase.sales_amount * rate),
+    )
 
 
 def _cents(amount: Decimal) -> int:
@@ -107,9 +114,16 @@ def _chosen_ticket_type_id(event, ticket_type_id: int | None) -> int:
 
 
 def start_legacy_checkout(
-    *, buyer, event_id: int, ticket_type_id: int | None, quantity: int, attendee: Attendee
+    *,
+    buyer,
+    event_id: int,
+    ticket_type_id: int | None,
+    quantity: int,
+    attendee: Attendee,
+    promo_code: str | None = None,
 ) -> checkout.Checkout:
-    """L1: reserve, then open a hosted checkout session in USD; free tickets are issued at once.
+    """L1: reserve, then open a hosted checkout session in USD; free tickets (and 100 % codes) are issued
+    at once. A `promo_code` is claimed with the stock, as on Y1/Y2 (PromoRefused, nothing reserved).
 
     The reservation and the pending payment commit (in one durable transaction) before the provider is
     called; a provider failure releases them again (400). A charge under USD 0.50, or no provider for
@@ -120,7 +134,12 @@ def start_legacy_checkout(
     attendee = checkout.with_buyer_details(attendee, buyer)
     with transaction.atomic(durable=True):
         purchase = reservations.reserve_tickets(
-            buyer=buyer, event=event, ticket_type_id=ticket_type_id, quantity=quantity, attendee=attendee
+            buyer=buyer,
+            event=event,
+            ticket_type_id=ticket_type_id,
+            quantity=quantity,
+            attendee=attendee,
+            promo_code=promo_code,
         )
         if purchase.is_free:
             payment = _new_payment(purchase, provider=Provider.FREE, payment_method="free")

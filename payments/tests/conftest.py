@@ -161,21 +161,3 @@ def make_payment(paid_type):
         return payment
 
     return make
-
-
-@pytest.fixture
-def assert_error():
-    """Check a response is the error envelope of CONTRACT.md §1.9 with this status and headline."""
-
-    def check(response, code, headline, /, **extra):
-        assert response.status_code == code, response.content
-        body = response.json()
-        assert body["error"] == headline
-        assert body["status_code"] == code
-        assert body["message"] and body["message"] == body["detail"]
-        assert isinstance(body["details"], dict)
-        for key, value in extra.items():
-            assert body[key] == value, key
-        return body
-
-    return check

@@ -39,6 +39,8 @@ def test_a_paid_purchase_answers_the_web_shape(initiate, settings):
         "authorization_url": payment.authorization_url,
         "access_code": None,
         "amount": 105,
+        "discount": 0,
+        "promo_code": None,
         "currency": "GHS",
         "status": "pending",
         "expires_at": body["expires_at"],

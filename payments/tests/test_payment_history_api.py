@@ -50,6 +50,8 @@ def test_the_history_lists_the_callers_payments_newest_first_with_a_summary(
         "reference": older.reference,
         "purchase_id": older.purchase.purchase_id,
         "amount": 105,
+        "discount": 0,
+        "promo_code": None,
         "currency": "GHS",
         "payment_method": "card",
         "provider": "sandbox",
@@ -67,7 +69,7 @@ def test_the_history_lists_the_callers_payments_newest_first_with_a_summary(
             {"ticket_id": ticket.ticket_id, "ticket_type": "Regular", "price": 50}
             for ticket in older.purchase.tickets.order_by("created_at", "id")
         ],
-        "fees": {"subtotal": 100, "service_fee": 5, "total_paid": 105},
+        "fees": {"subtotal": 100, "discount": 0, "service_fee": 5, "total_paid": 105},
     }
     everything = buyer_client.get(LIST_URL).json()
     assert [row["status"] for row in everything["results"]] == ["failed", "pending", "completed"]
@@ -149,6 +151,8 @@ def test_the_detail_of_a_paid_payment(paid_purchase, buyer_client, organizer):
         "reference",
         "purchase_id",
         "amount",
+        "discount",
+        "promo_code",
         "currency",
         "payment_method",
         "provider",
@@ -178,7 +182,7 @@ def test_the_detail_of_a_paid_payment(paid_purchase, buyer_client, organizer):
         "start_date",
         "start_time",
     }
-    assert body["breakdown"] == {"subtotal": 100, "service_fee": 5, "total": 105}
+    assert body["breakdown"] == {"subtotal": 100, "discount": 0, "service_fee": 5, "total": 105}
     assert body["billing_info"] == {"name": "Esi Owusu", "email": "esi@example.com", "phone": "+233201234567"}
     assert body["card_details"] == {"brand": "visa", "last4": "4081", "exp_month": "12", "exp_year": "2030"}
     assert len(body["tickets"]) == 2

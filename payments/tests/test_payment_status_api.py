@@ -15,6 +15,8 @@ COMMON = {
     "purchase_id",
     "status",
     "amount",
+    "discount",
+    "promo_code",
     "currency",
     "payment_method",
     "provider",
@@ -52,7 +54,7 @@ def test_a_payment_made_without_webhook_is_completed_by_the_poll(buy, buyer_clie
     assert set(body) == COMMON | {"event", "tickets", "receipt"}
     assert body["status"] == "completed" and body["completed_at"].endswith("Z") and body["expires_at"] is None
     assert set(body["event"]) == {"id", "title", "slug", "start_date", "start_time", "venue_name"}
-    assert body["receipt"] == {"subtotal": 100, "service_fee": 5, "total": 105, "payment_method": "card"}
+    assert body["receipt"] == {"subtotal": 100, "discount": 0, "service_fee": 5, "total": 105, "payment_method": "card"}
     assert len(body["tickets"]) == 2
     ticket = body["tickets"][0]
     assert set(ticket) == {

@@ -30,6 +30,8 @@ PAID_KEYS = {
     "payment_id",
     "quantity",
     "amount",
+    "discount",
+    "promo_code",
     "currency",
     "charge_amount",
     "charge_currency",
@@ -366,3 +368,36 @@ def test_unknown_legacy_paths_are_a_json_404_even_for_a_post(path, assert_error)
     response = Client(enforce_csrf_checks=True).post(path, data="{}", content_type="application/json")
 
     assert_error(response, 404, "Not Found")
+
+
+# -- promo codes (CONTRACT.md §16: L1 accepts `promo_code`) ------------------------------------------
+
+
+def test_a_promo_code_discounts_the_stripe_charge(create, fake_stripe, event, make_promo):
+    make_promo(event, "EARLY", percent=10)
+
+    body = create(promo_code="early").json()
+
+    # 2 x GHS 50.00 = 100.00 - 10.00 = 90.00 + 5 % fee 4.50 = GHS 94.50; USD 5.85 + fee 0.29
+    assert (body["amount"], body["discount"], body["promo_code"]) == (94.5, 10, "EARLY")
+    assert body["charge_amount"] == 6.14
+    form = fake_stripe.form(fake_stripe.calls("POST", "/v1/checkout/sessions")[0])
+    assert [form[f"line_items[{i}][price_data][unit_amount]"] for i in (0, 1)] == ["585", "29"]
+    assert form["line_items[0][quantity]"] == "1"
+    assert "code EARLY" in form["line_items[0][price_data][product_data][name]"]
+
+
+def test_a_promo_code_that_cannot_apply_reserves_nothing(create, fake_stripe, assert_error):
+    assert_error(create(promo_code="NOPE"), 400, "Invalid promo code")
+    assert_nothing_reserved()
+    assert not fake_stripe.calls("POST", "/v1/checkout/sessions")
+
+
+def test_a_100_percent_code_issues_the_tickets_at_once(create, fake_stripe, event, make_promo):
+    make_promo(event, "COMP", percent=100)
+
+    response = create(promo_code="COMP")
+
+    assert response.status_code == 201 and response.json()["detail"] == "Successfully purchased tickets"
+    assert set(Ticket.objects.values_list("status", flat=True)) == {"active"}
+    assert not fake_stripe.calls("POST", "/v1/checkout/sessions")

@@ -7,10 +7,11 @@ reach a payment view.
 
 from django.urls import path, re_path
 
-from payments.views import checkout, history
+from payments.views import checkout, history, waitlist
 
 PAYMENT = r"(?P<payment_id>PAY-[0-9A-F]{10})"
 PURCHASE = r"(?P<purchase_id>PUR-[0-9A-F]{10})"
+ENTRY = r"(?P<entry_id>[Ww][Ll]-[0-9A-Fa-f]{10})"
 
 urlpatterns = [
     path("tickets/purchase/", checkout.PurchaseView.as_view(), name="tickets-purchase"),
@@ -24,4 +25,7 @@ urlpatterns = [
         rf"^payments/{PAYMENT}/resend-tickets/$", history.ResendTicketsView.as_view(), name="payment-resend-tickets"
     ),
     re_path(rf"^payments/{PAYMENT}/tickets\.pdf$", history.PaymentTicketsPdfView.as_view(), name="payment-tickets-pdf"),
+    # Waiting-list entries whose offer may be paid (CONTRACT.md §17 WL3, WL4)
+    re_path(rf"^waitlist/{ENTRY}/$", waitlist.LeaveWaitlistView.as_view(), name="waitlist-entry"),
+    re_path(rf"^waitlist/{ENTRY}/accept/$", waitlist.AcceptOfferView.as_view(), name="waitlist-accept"),
 ]

@@ -16,14 +16,16 @@ from payouts.models import LedgerEntry, LedgerKind, VerificationTransfer, Withdr
 
 
 def record_sale(*, purchase) -> None:
-    """Credit the organizer with the subtotal and debit the platform fee; a repeat changes nothing."""
-    if purchase.subtotal <= 0:
+    """Credit the organizer with the sales (subtotal less any promo discount) and debit the platform fee
+    on them; a repeat changes nothing. A purchase that sold nothing (free, or a 100 % code) writes nothing."""
+    sales = purchase.sales_amount
+    if sales <= 0:
         return
     event = purchase.event
     available_at = event.ends_at + timedelta(days=settings.PAYOUT_HOLD_DAYS)
     entries = {
-        LedgerKind.SALE: purchase.subtotal,
-        LedgerKind.PLATFORM_FEE: -platform_fee(purchase.subtotal),
+        LedgerKind.SALE: sales,
+        LedgerKind.PLATFORM_FEE: -platform_fee(sales),
     }
     for kind, amount in entries.items():
         LedgerEntry.objects.get_or_create(

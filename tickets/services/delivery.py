@@ -46,6 +46,8 @@ def send_ticket_email(*, purchase_pk: int) -> bool:
         "organizer": event.organizer.full_name or event.organizer.username,
         "unit_price": documents.format_money(purchase.unit_price),
         "subtotal": documents.format_money(purchase.subtotal),
+        "discount": documents.format_money(purchase.discount) if purchase.discount else "",
+        "promo_code": purchase.promo_code.code if purchase.promo_code_id else "",
         "service_fee": documents.format_money(purchase.service_fee),
         "total": documents.format_money(purchase.total),
         "cards": [

@@ -86,7 +86,7 @@ def _organizer(event) -> str:
 
 def _rows(ticket: Ticket) -> list[tuple[str, str]]:
     event = ticket.event
-    return [
+    rows = [
         ("Date", format_event_date(event)),
         ("Time", format_event_time(event)),
         ("Venue", _venue(event)),
@@ -98,6 +98,10 @@ def _rows(ticket: Ticket) -> list[tuple[str, str]]:
         ("Purchase ID", ticket.purchase.purchase_id),
         ("Ticket ID", ticket.ticket_id),
     ]
+    purchase = ticket.purchase
+    if purchase.discount and purchase.promo_code_id:  # the price paid is already the discounted one
+        rows.insert(6, ("Promo code", purchase.promo_code.code))
+    return rows
 
 
 def _draw_ticket_page(canvas: Canvas, ticket: Ticket) -> None:

@@ -17,6 +17,7 @@ from events import selectors as events_selectors
 from events import services as events_services
 from events.exceptions import TicketTypeNotFound
 from events.models import Event, TicketType
+from tickets import selectors, signals
 from tickets.exceptions import ReservationRefused
 from tickets.models import (
     ISSUED_TICKET_STATUSES,
@@ -25,9 +26,10 @@ from tickets.models import (
     PurchaseStatus,
     Ticket,
     TicketStatus,
+    WaitlistEntry,
 )
 from tickets.pricing import Pricing, price_order
-from tickets.services import cancellation_notices, credentials, outbox
+from tickets.services import cancellation_notices, credentials, outbox, promos
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,17 @@ def tickets_holding_stock(ticket_type_id: int, now) -> int:
     return Ticket.objects.holding_stock(now).filter(ticket_type_id=ticket_type_id).count()
 
 
-def reserve_tickets(*, buyer, event: Event, ticket_type_id: int, quantity: int, attendee: Attendee) -> Purchase:
+def reserve_tickets(
+    *, buyer, event: Event, ticket_type_id: int, quantity: int, attendee: Attendee, promo_code: str | None = None
+) -> Purchase:
     """Hold `quantity` tickets for RESERVATION_MINUTES in a new `reserved` purchase.
 
     Runs inside the caller's transaction, which the locks last until (RuntimeError outside one). The
     buyer row is locked with the ticket type, so one buyer's simultaneous checkouts cannot pass the
-    open-purchase limit together. Raises TicketTypeNotFound for a type of another event, and
-    ReservationRefused naming the first rule that fails, in the contract's order.
+    open-purchase limit together. Seats freed while anyone queues for the type are the waiting list's,
+    not the public's. A `promo_code` is claimed under the same locks (its limits hold under any rush)
+    and priced in. Raises TicketTypeNotFound for a type of another event, ReservationRefused naming
+    the first rule that fails, in the contract's order, and PromoRefused for a code that cannot apply.
     """
     _buyer, ticket_types = lock_rows(
         get_user_model().objects.filter(pk=buyer.pk).only("pk"),
@@ -62,8 +68,15 @@ def reserve_tickets(*, buyer, event: Event, ticket_type_id: int, quantity: int, 
         raise ReservationRefused("This event was cancelled.", error="Ticket sales closed")
     _check_sale_rules(event, ticket_type, quantity, now)
     _check_stock(ticket_type, quantity, now)
+    promo = promos.claim_under_lock(event=event, ticket_type=ticket_type, buyer=buyer, code=promo_code, now=now)
     _check_open_purchases(buyer, now)
-    return _create_reservation(buyer, event, ticket_type, quantity, attendee, now)
+    return _create_reservation(buyer, event, ticket_type, quantity, attendee, now, promo=promo)
+
+
+def check_sale_rules(*, event: Event, ticket_type: TicketType, quantity: int, now) -> None:
+    """The sale rules of a purchase (§6.2: sales open, window, min/max quantity) without the stock:
+    what the waiting list checks before queuing someone. Raises ReservationRefused."""
+    _check_sale_rules(event, ticket_type, quantity, now)
 
 
 def _check_sale_rules(event, ticket_type, quantity, now):
@@ -94,7 +107,8 @@ def _check_sale_rules(event, ticket_type, quantity, now):
 
 
 def _check_stock(ticket_type, quantity, now):
-    available = max(0, ticket_type.quantity - tickets_holding_stock(ticket_type.pk, now))
+    free = max(0, ticket_type.quantity - tickets_holding_stock(ticket_type.pk, now))
+    available = free - selectors.seats_held_for_queue(ticket_type.pk, free)
     if quantity > available:
         message = f"Only {available} tickets left." if available else "This ticket type is sold out."
         raise ReservationRefused(message, error="Not enough tickets available", available_quantity=available)
@@ -111,9 +125,11 @@ def _check_open_purchases(buyer, now):
         )
 
 
-def _create_reservation(buyer, event, ticket_type, quantity, attendee, now) -> Purchase:
-    pricing: Pricing = price_order(ticket_type.price, quantity)
-    expires = now + timedelta(minutes=settings.RESERVATION_MINUTES)
+def _create_reservation(
+    buyer, event, ticket_type, quantity, attendee, now, *, promo=None, minutes=None, waitlist_entry=None
+) -> Purchase:
+    pricing: Pricing = price_order(ticket_type.price, quantity, promo)
+    expires = now + timedelta(minutes=minutes or settings.RESERVATION_MINUTES)
     purchase = Purchase.objects.create(
         buyer=buyer,
         event=event,
@@ -121,6 +137,9 @@ def _create_reservation(buyer, event, ticket_type, quantity, attendee, now) -> P
         quantity=quantity,
         unit_price=pricing.unit_price,
         subtotal=pricing.subtotal,
+        discount=pricing.discount,
+        promo_code=promo,
+        waitlist_entry=waitlist_entry,
         service_fee=pricing.service_fee,
         total=pricing.total,
         attendee_name=attendee.name,
@@ -138,11 +157,30 @@ def _create_reservation(buyer, event, ticket_type, quantity, attendee, now) -> P
             attendee_name=attendee.name,
             attendee_email=attendee.email,
             attendee_phone=attendee.phone,
-            price_paid=pricing.unit_price,
+            price_paid=price_paid,
         )
-        for _ in range(quantity)
+        for price_paid in pricing.ticket_prices()
     )
     return purchase
+
+
+def hold_offer(*, entry: WaitlistEntry, ticket_type: TicketType, now) -> Purchase:
+    """A waiting-list offer: the entry's seats held in a `reserved` purchase for WAITLIST_OFFER_MINUTES.
+
+    The waiting list calls it with the ticket type locked, once it has counted the seats free; the
+    purchase is priced like any other (no promo code) and paid through the usual checkout.
+    """
+    attendee = Attendee(name=entry.attendee_name, email=entry.attendee_email, phone=entry.attendee_phone)
+    return _create_reservation(
+        entry.user,
+        ticket_type.event,
+        ticket_type,
+        entry.quantity,
+        attendee,
+        now,
+        minutes=settings.WAITLIST_OFFER_MINUTES,
+        waitlist_entry=entry,
+    )
 
 
 def mark_pending(*, purchase: Purchase) -> None:
@@ -163,16 +201,18 @@ def release_reservation(*, purchase: Purchase, status: str) -> int:
     released = purchase.tickets.filter(status=TicketStatus.RESERVED).update(status=ticket_status, updated_at=now)
     purchase.status, purchase.closed_at = status, now
     purchase.save(update_fields=["status", "closed_at", "updated_at"])
+    signals.seats_freed.send(sender=Purchase, purchase=purchase)
     return released
 
 
 def can_reissue(*, purchase: Purchase) -> bool:
-    """Late success: is there stock again for the purchase's own quantity? Locks the ticket type."""
+    """Late success: is there stock again for the purchase's own quantity, and may its promo code still
+    count it? Locks the ticket type (and the code)."""
     now = timezone.now()
     ticket_type = lock_row(TicketType.objects.filter(pk=purchase.ticket_type_id))
     own_live = purchase.tickets.live_reservations(now).count()
     available = ticket_type.quantity - tickets_holding_stock(ticket_type.pk, now) + own_live
-    return available >= purchase.quantity
+    return available >= purchase.quantity and promos.within_limits_under_lock(purchase=purchase, now=now)
 
 
 def issue_tickets(*, purchase: Purchase) -> list[Ticket]:
@@ -189,6 +229,7 @@ def issue_tickets(*, purchase: Purchase) -> list[Ticket]:
     purchase.save(update_fields=["status", "completed_at", "closed_at", "updated_at"])
     _note_sold_out(purchase.ticket_type_id, now)
     outbox.note_due(purchase=purchase)
+    signals.tickets_issued.send(sender=Purchase, purchase=purchase)
     issued = list(purchase.tickets.select_related("event"))
     credentials.attach_credentials(issued)
     return issued
@@ -208,10 +249,14 @@ def refund_purchase(*, purchase: Purchase) -> None:
     `reserved` rows when no job tidied it; they become `expired`, never left dangling.
     """
     now = timezone.now()
-    purchase.tickets.filter(status__in=ISSUED_TICKET_STATUSES).update(status=TicketStatus.REFUNDED, updated_at=now)
+    refunded = purchase.tickets.filter(status__in=ISSUED_TICKET_STATUSES).update(
+        status=TicketStatus.REFUNDED, updated_at=now
+    )
     purchase.tickets.filter(status=TicketStatus.RESERVED).update(status=TicketStatus.EXPIRED, updated_at=now)
     purchase.status, purchase.closed_at = PurchaseStatus.REFUNDED, now
     purchase.save(update_fields=["status", "closed_at", "updated_at"])
+    if refunded:
+        signals.seats_freed.send(sender=Purchase, purchase=purchase)
 
 
 def cancel_for_event(*, purchase: Purchase) -> int:

@@ -69,3 +69,27 @@ def test_names_outside_latin_1_do_not_break_the_pdf(user, buy_tickets, parse_pdf
     purchase = buy_tickets(user, name="Ɔkomfo Anɔkye ₵")
     pdf = parse_pdf(render_purchase_pdf(purchase))
     assert pdf.page_count == 1
+
+
+def test_a_discounted_ticket_prints_its_code_beside_the_price_paid(user, make_event, make_promo, parse_pdf):
+    from django.db import transaction
+
+    from tickets.services.reservations import Attendee, issue_tickets, reserve_tickets
+
+    event = make_event()
+    make_promo(event, "EARLY", percent=10)
+    with transaction.atomic():
+        purchase = reserve_tickets(
+            buyer=user,
+            event=event,
+            ticket_type_id=event.ticket_types.get().pk,
+            quantity=1,
+            attendee=Attendee(name="Kwame", email=user.email),
+            promo_code="EARLY",
+        )
+        issue_tickets(purchase=purchase)
+
+    text = parse_pdf(render_ticket_pdf(purchase_for_delivery(purchase.pk).issued_tickets[0])).text
+
+    assert "PROMO CODE" in text and "EARLY" in text
+    assert "GHS 45.00" in text  # 50.00 less 10 %
