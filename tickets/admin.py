@@ -1,15 +1,16 @@
 """Staff admin of the tickets app, read-only: purchases with their tickets, promo codes, waiting lists.
 
-Organizer-scoped pages live in tickets/organizer_admin.py.
+Organizer-scoped pages live in tickets/organizer_admin.py (sales), organizer_promo_admin.py (promo codes)
+and organizer_waitlist_admin.py (waiting lists).
 """
 
 from django.contrib import admin
-from django.db.models import Count
-from django.utils import timezone
 
 from cafa.admin import ReadOnlyAdminMixin, ReadOnlyModelAdmin
-from tickets import (
-    organizer_admin,  # noqa: F401 (registers the organizers' pages)
+from tickets import (  # noqa: F401 (the organizer_* modules register the organizers' pages)
+    organizer_admin,
+    organizer_promo_admin,
+    organizer_waitlist_admin,
     selectors,
 )
 from tickets.models import PromoCode, Purchase, Ticket, TicketDelivery, WaitlistEntry, WaitlistNotice
@@ -55,26 +56,35 @@ class PurchaseAdmin(ReadOnlyModelAdmin):
 
 @admin.register(PromoCode)
 class PromoCodeAdmin(ReadOnlyModelAdmin):
-    """Staff look at codes and their uses; organizers change them through the API (the service's rules:
-    a used code's discount is frozen, a fixed discount stays under the lowest price)."""
+    """Staff look at codes and their uses; organizers change them through the API or their own admin page
+    (the service's rules: a used code's discount is frozen, a fixed discount stays under the lowest price)."""
 
-    list_display = ["code", "event", "discount_type", "discount_value", "uses", "max_uses", "is_active", "valid_until"]
+    list_display = [
+        "code",
+        "event",
+        "discount_type",
+        "discount_value",
+        "uses",
+        "max_uses",
+        "discount_total",
+        "is_active",
+        "valid_until",
+    ]
     list_filter = ["is_active", "discount_type"]
     search_fields = ["=code", "event__title", "event__slug"]
     list_select_related = ["event"]
     actions = ["deactivate"]
 
     def get_queryset(self, request):
-        now = timezone.now()
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(uses=Count("purchases", filter=selectors.promo_use(now, prefix="purchases__")))
-        )
+        return selectors.with_promo_figures(super().get_queryset(request))
 
     @admin.display(description="uses", ordering="uses")
     def uses(self, promo):
         return promo.uses
+
+    @admin.display(description="discount given", ordering="discount_total")
+    def discount_total(self, promo):
+        return promo.discount_total
 
     @admin.action(description="Deactivate the selected codes (existing purchases keep their discount)")
     def deactivate(self, request, queryset):

@@ -353,6 +353,16 @@ class PromoCode(models.Model):
         super().save(*args, **kwargs)
 
 
+class OrganizerPromoCode(PromoCode):
+    """A code of one of the organizer's events, as their admin pages show and change it (through the
+    promo-code services)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "promo code"
+        verbose_name_plural = "my promo codes"
+
+
 # --- Waiting list (CONTRACT.md §17) ----------------------------------------------------------------
 
 
@@ -447,3 +457,15 @@ class WaitlistNotice(models.Model):
 
     def __str__(self):
         return f"{self.entry_id}: {self.kind}"
+
+
+class QueueEntry(WaitlistEntry):
+    """An entry of a waiting list of one of the organizer's events, as their admin pages show it
+    (read-only; offers are made only by the offer engine)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "waiting list entry"
+        verbose_name_plural = "my waiting lists"
+        default_permissions = ("view",)
+        permissions = [("offer_freed_seats", "Can offer freed seats to the waiting list")]

@@ -214,17 +214,18 @@ def promo_code_uses(promo: PromoCode, now=None) -> int:
 def event_promo_codes(event, now=None):
     """The event's codes, newest first, with `uses` and `discount_total` (Σ discount of completed purchases)
     and their ticket types prefetched: two queries for any page."""
+    codes = with_promo_figures(PromoCode.objects.filter(event=event), now)
+    return codes.prefetch_related("ticket_types").order_by("-created_at", "-id")
+
+
+def with_promo_figures(codes, now=None):
+    """`codes` annotated with PC1's `uses` and `discount_total`, in the same query."""
     now = now or timezone.now()
     purchases = Purchase.objects.filter(promo_code=OuterRef("pk"))
     completed = purchases.filter(status=PurchaseStatus.COMPLETED)
-    return (
-        PromoCode.objects.filter(event=event)
-        .annotate(
-            uses=_count(purchases.filter(promo_use(now)), "promo_code"),
-            discount_total=_aggregate(completed, "promo_code", Sum("discount"), MONEY, ZERO_MONEY),
-        )
-        .prefetch_related("ticket_types")
-        .order_by("-created_at", "-id")
+    return codes.annotate(
+        uses=_count(purchases.filter(promo_use(now)), "promo_code"),
+        discount_total=_aggregate(completed, "promo_code", Sum("discount"), MONEY, ZERO_MONEY),
     )
 
 
@@ -251,8 +252,8 @@ def seats_held_for_queue(ticket_type_id: int, free: int) -> int:
     return free if free > 0 and queue_is_waiting(ticket_type_id) else 0
 
 
-def _with_position(entries):
-    """`position`: 1 + the waiting entries of the same type ahead in the queue (None unless waiting)."""
+def with_queue_position(entries):
+    """`queue_ahead`: the waiting entries of the same type ahead in the queue (position = 1 + it, while waiting)."""
     ahead = (
         waiting_entries()
         .filter(ticket_type=OuterRef("ticket_type"))
@@ -262,7 +263,7 @@ def _with_position(entries):
 
 
 def _entry_rows(entries):
-    return _with_position(entries.select_related("event", "ticket_type", "purchase", "user"))
+    return with_queue_position(entries.select_related("event", "ticket_type", "purchase", "user"))
 
 
 def user_waitlist_entries(user, status: str | None = None):
@@ -289,11 +290,26 @@ def event_waitlist_entries(event, *, status: str | None = None, ticket_type_id: 
     return _entry_rows(entries).order_by("created_at", "id")
 
 
+def _summary_figures() -> dict:
+    """WL5's `summary` as aggregates: entries per status, and the seats the waiting ones want."""
+    return {
+        **{status: Count("pk", filter=Q(status=status)) for status in WaitlistStatus.values},
+        "seats_waiting": Coalesce(Sum("quantity", filter=Q(status=WaitlistStatus.WAITING)), 0),
+    }
+
+
 def event_waitlist_summary(event) -> dict:
     """WL5 `summary`: entries per status over the whole event, and the seats the waiting ones want."""
-    return WaitlistEntry.objects.filter(event=event).aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in WaitlistStatus.values},
-        seats_waiting=Coalesce(Sum("quantity", filter=Q(status=WaitlistStatus.WAITING)), 0),
+    return WaitlistEntry.objects.filter(event=event).aggregate(**_summary_figures())
+
+
+def waitlist_summaries(entries) -> list[dict]:
+    """WL5's summary of each event among `entries` (with `event_title`), soonest event first; one query."""
+    return list(
+        entries.order_by()
+        .values("event_id")
+        .annotate(event_title=Max("event__title"), starts_at=Max("event__starts_at"), **_summary_figures())
+        .order_by("starts_at", "event_id")
     )
 
 

@@ -20,7 +20,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from events.models import Category, TicketType
 from payments.tests.fixtures import buy
 from payouts.models import EventCancellation, VerificationTransfer, Withdrawal
-from tickets.models import Ticket, TicketStatus
+from tickets.models import PromoCode, Ticket, TicketStatus, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,8 @@ ORGANIZER_PAGES = {
     "accounts.organizerpaymentprofile",
     "events.organizerevent",
     "tickets.sale",
+    "tickets.organizerpromocode",
+    "tickets.queueentry",
     "analytics.attendee",
     "analytics.checkinrecord",
     "payouts.organizerwithdrawal",
@@ -40,6 +42,8 @@ ACTIONS = [
     ("analytics.attendee", "check_in"),
     ("payouts.organizerwithdrawal", "cancel"),
     ("accounts.organizerpaymentprofile", "make_default"),
+    ("tickets.organizerpromocode", "deactivate"),
+    ("tickets.queueentry", "offer_freed_seats"),
 ]
 
 
@@ -69,6 +73,8 @@ def their_object(label: str, world):
         "accounts.organizerpaymentprofile": world.profile,
         "events.organizerevent": world.event,
         "tickets.sale": world.purchase,
+        "tickets.organizerpromocode": world.promo,
+        "tickets.queueentry": world.queue_entry,
         "analytics.attendee": world.ticket,
         "analytics.checkinrecord": world.check_in,
         "payouts.organizerwithdrawal": world.withdrawal,
@@ -78,6 +84,8 @@ def their_object(label: str, world):
         "accounts.paymentprofile": world.profile,
         "events.event": world.event,
         "tickets.purchase": world.purchase,
+        "tickets.promocode": world.promo,
+        "tickets.waitlistentry": world.queue_entry,
         "payouts.ledgerentry": world.ledger_entry,
         "payouts.withdrawal": world.withdrawal,
     }
@@ -136,6 +144,8 @@ def marker(label: str, world) -> str:
         "accounts.organizerpaymentprofile": world.profile.name,
         "events.organizerevent": world.event.title,
         "tickets.sale": world.purchase.purchase_id,
+        "tickets.organizerpromocode": world.promo.code,
+        "tickets.queueentry": world.queue_entry.entry_id,
         "analytics.attendee": world.ticket.ticket_id,
         "analytics.checkinrecord": world.ticket.ticket_id,
         "payouts.organizerwithdrawal": world.withdrawal.withdrawal_id,
@@ -246,6 +256,9 @@ def test_pop_up_lookups_show_only_the_organizers_rows(browser, mine, theirs):
         ("events", "organizerevent", "payment_profile"),
         ("events", "event", "organizer"),
         ("payouts", "organizerwithdrawal", "payment_profile"),
+        ("tickets", "organizerpromocode", "event"),
+        ("tickets", "organizerpromocode", "ticket_types"),
+        ("tickets", "queueentry", "ticket_type"),
         ("accounts", "paymentprofile", "user"),
     ],
 )
@@ -297,3 +310,5 @@ def test_nothing_is_deleted_in_bulk(browser, mine):
     assert TicketType.objects.filter(pk=mine.ticket_type.pk).exists()
     assert Withdrawal.objects.filter(pk=mine.withdrawal.pk).exists()
     assert type(mine.profile).objects.filter(pk=mine.profile.pk, deleted_at__isnull=True).exists()
+    assert PromoCode.objects.filter(pk=mine.promo.pk).exists()
+    assert WaitlistEntry.objects.filter(pk=mine.queue_entry.pk).exists()

@@ -18,7 +18,7 @@ from payments.providers.paystack import SIGNATURE_HEADER, sign
 from payments.providers.sandbox import sandbox_secret
 from payouts.models import LedgerEntry, Withdrawal
 from payouts.services import ledger
-from tickets.models import CheckIn, Purchase, PurchaseStatus
+from tickets.models import CheckIn, PromoCode, Purchase, PurchaseStatus, WaitlistEntry, WaitlistStatus
 from tickets.services import checkin
 from tickets.services.reservations import Attendee, issue_tickets, reserve_tickets
 
@@ -132,7 +132,8 @@ def withdrawable(organizer, payout_profile, sold_event):
 def make_organizer_world(make_admin_organizer, make_event, make_profile, make_user):
     """`make_organizer_world(**user_fields)` -> an organizer with admin access and one of everything their
     admin pages show: a payment profile, an upcoming event with a ticket type, a completed sale of two
-    tickets (on the ledger), one of them checked in, and a pending withdrawal."""
+    tickets (on the ledger), one of them checked in, a pending withdrawal, a promo code and a waiting-list
+    entry whose offer lapsed (a waiting one would hold the type's free seats for the queue)."""
 
     def make(**fields):
         organizer = make_admin_organizer(**fields)
@@ -152,8 +153,14 @@ def make_organizer_world(make_admin_organizer, make_event, make_profile, make_us
         withdrawal = Withdrawal.objects.create(
             organizer=organizer, payment_profile=profile, requested_amount=Decimal("20"), final_amount=Decimal("20")
         )
+        promo = PromoCode.objects.create(
+            event=event, code=f"PROMO-{organizer.pk}-X", discount_type="percentage", discount_value=Decimal("10")
+        )
+        queue_entry = lapsed_queue_entry(ticket_type, make_user(), name=f"Waiting guest of {name}")
         return SimpleNamespace(
             organizer=organizer,
+            promo=promo,
+            queue_entry=queue_entry,
             profile=profile,
             event=event,
             ticket_type=ticket_type,
@@ -165,6 +172,23 @@ def make_organizer_world(make_admin_organizer, make_event, make_profile, make_us
         )
 
     return make
+
+
+def lapsed_queue_entry(ticket_type, user, name="Yaw Mensah"):
+    """A waiting-list entry whose offer lapsed unpaid (straight in the database)."""
+    now = timezone.now()
+    return WaitlistEntry.objects.create(
+        user=user,
+        event=ticket_type.event,
+        ticket_type=ticket_type,
+        quantity=1,
+        attendee_name=name,
+        attendee_email=user.email,
+        status=WaitlistStatus.EXPIRED,
+        offered_at=now - timedelta(minutes=40),
+        offer_expires_at=now - timedelta(minutes=10),
+        closed_at=now - timedelta(minutes=9),
+    )
 
 
 def open_withdrawal_count(organizer) -> int:
