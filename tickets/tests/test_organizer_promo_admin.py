@@ -316,7 +316,7 @@ def test_the_deactivate_action_goes_through_the_update_service(browser, event, m
 
 
 def test_an_unused_code_is_deleted(browser, event, make_promo):
-    promo = make_promo(event, "GONE")
+    promo = make_promo(event, "GONE", ticket_types=[event.ticket_types.get(name="VIP")])
     page = browser.get(f"{CODES}{promo.pk}/delete/").content.decode()
 
     response = browser.post(f"{CODES}{promo.pk}/delete/", {"post": "yes"}, follow=True)
