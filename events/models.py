@@ -210,8 +210,15 @@ class TicketType(models.Model):
     available_from = models.DateTimeField(null=True, blank=True)
     available_until = models.DateTimeField(null=True, blank=True)
     sold_out_at = models.DateTimeField(null=True, blank=True)
+    # Tickets of the type issued and still admitting (active or used): the stock rule's fixed part, so the
+    # count under the lock does not grow with sales. Moved only by `events.services.count_issued`, in the
+    # transaction that issues or voids the tickets; `manage.py check_stock_counters` checks it.
+    issued_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Written only by atomic `UPDATE ... SET issued_count = issued_count + n`: never by a save.
+    COUNTERS = frozenset({"issued_count"})
 
     class Meta:
         ordering = ["price", "id"]
@@ -228,6 +235,17 @@ class TicketType(models.Model):
 
     def __str__(self):
         return f"{self.event_id}: {self.name}"
+
+    def save(self, *args, **kwargs):
+        """A save of a stored type writes every field but the counters: the value read earlier may be stale
+        (tickets issued meanwhile) and writing it back would lose them."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def is_free(self) -> bool:

@@ -1,9 +1,10 @@
 """Purchases (reservations) and tickets. Money movement lives in `payments`; stock lives here.
 
 A purchase reserves `quantity` tickets of one ticket type. Its tickets carry the reservation's
-deadline (`reserved_until`), so live stock is one indexed count over this table: issued tickets
-plus reserved ones whose deadline has not passed. Lapsed reservations stop counting the moment
-their deadline passes, whether or not any background job has tidied their status.
+deadline (`reserved_until`), so live stock is issued tickets (counted on the ticket type,
+`TicketType.issued_count`, in the transaction that issues or voids them) plus reserved ones whose
+deadline has not passed (one count over a partial index of reserved rows). Lapsed reservations stop
+counting the moment their deadline passes, whether or not any background job has tidied their status.
 """
 
 import secrets
@@ -193,6 +194,13 @@ class Ticket(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["ticket_type", "status", "reserved_until"], name="ticket_stock_idx"),
+            # Live holds under the ticket type's lock: only reserved rows, so its size follows the holds
+            # open now, never the tickets sold (those are `TicketType.issued_count`).
+            models.Index(
+                fields=["ticket_type", "reserved_until"],
+                condition=models.Q(status="reserved"),
+                name="ticket_live_hold_idx",
+            ),
             models.Index(fields=["event", "status"], name="ticket_event_status_idx"),
         ]
 

@@ -1,5 +1,6 @@
 """Reads of the tickets domain: stock counts for the catalogue, purchases and tickets."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from events.models import Event
 from tickets.models import (
     ISSUED_TICKET_STATUSES,
     OPEN_PURCHASE_STATUSES,
@@ -93,6 +95,50 @@ class TicketCountExpressions:
             # Purchases keep their event (PROTECT): any purchase at all means the event stays.
             "has_sales_history": Exists(Purchase.objects.filter(event=OuterRef("pk"))),
         }
+
+
+# --- Stock, under the ticket type's lock (tickets.services.reservations) ---------------------------
+
+
+def live_holds(ticket_type_id: int, now, *, excluding_purchase_id: int | None = None) -> int:
+    """Reserved tickets of the type still holding stock at `now` (optionally not counting one purchase's
+    own): one count over the partial index of reserved rows, whatever the type has sold."""
+    holds = Ticket.objects.filter(live_reservation(now), ticket_type_id=ticket_type_id)
+    if excluding_purchase_id is not None:
+        holds = holds.exclude(purchase_id=excluding_purchase_id)
+    return holds.count()
+
+
+def stock_holding(ticket_type, now) -> int:
+    """Tickets holding the type's stock at `now`: issued (the type's counter) plus live holds. Pass the
+    type's row as read under its lock (`cafa.locking`): the counter is then current."""
+    return ticket_type.issued_count + live_holds(ticket_type.pk, now)
+
+
+@dataclass(frozen=True)
+class StockReading:
+    """What a reservation reads once the ticket type is locked, in one round trip."""
+
+    live_holds: int
+    event_cancelled: bool
+    queue_waiting: bool
+
+
+def stock_reading(*, ticket_type_id: int, event_id: int, now) -> StockReading:
+    """The type's live holds, whether its event is cancelled and whether anyone queues for it, in one
+    query. Call after the type's lock is granted: the statement's snapshot then sees every change the
+    previous holder committed (a cancellation locks the types first; offers and holds change under it)."""
+    holds = Ticket.objects.filter(live_reservation(now), ticket_type_id=ticket_type_id)
+    row = (
+        Event.objects.filter(pk=event_id)
+        .annotate(
+            live_holds=_count(holds, "ticket_type"),
+            queue_waiting=Exists(waiting_entries().filter(ticket_type_id=ticket_type_id)),
+        )
+        .values_list("live_holds", "cancelled_at", "queue_waiting")
+        .get()
+    )
+    return StockReading(live_holds=row[0], event_cancelled=row[1] is not None, queue_waiting=row[2])
 
 
 # --- A buyer's tickets, documents and reminders (CONTRACT.md §7, §15) ---------------------------

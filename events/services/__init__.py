@@ -9,16 +9,17 @@ from events.services.event_writes import (
     unique_event_slug,
     update_event,
 )
+from events.services.issued_counts import count_issued, set_issued_count
 from events.services.page_views import event_visit, flush_event_view_counts, record_event_view
 from events.services.ticket_type_writes import (
     create_ticket_type,
     delete_ticket_type,
     ensure_ticket_types_editable,
-    mark_sold_out,
     update_ticket_type,
 )
 
 __all__ = [
+    "count_issued",
     "create_event",
     "create_ticket_type",
     "delete_event",
@@ -29,8 +30,8 @@ __all__ = [
     "event_visit",
     "flush_event_view_counts",
     "mark_cancelled",
-    "mark_sold_out",
     "record_event_view",
+    "set_issued_count",
     "unique_event_slug",
     "update_event",
     "update_ticket_type",

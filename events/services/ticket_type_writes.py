@@ -106,8 +106,3 @@ def _ensure_payment_profile(event: Event) -> None:
     profile = event.payment_profile
     if profile is None or profile.deleted_at is not None or not profile.is_verified:
         raise PaymentProfileRequired()
-
-
-def mark_sold_out(*, ticket_type_id: int, at) -> None:
-    """Stamp the moment a ticket type sold out (the tickets app decides when; the first stamp stays)."""
-    TicketType.objects.filter(pk=ticket_type_id, sold_out_at__isnull=True).update(sold_out_at=at)

@@ -72,7 +72,7 @@ def serve_queue(ticket_type: TicketType, now, *, dry_run: bool = False) -> Offer
     with serving(ticket_type.pk):
         run = OfferRun(lapsed=_lapse_unpaid_offers(ticket_type, now, dry_run))
         if sales_open(ticket_type, now):
-            free = max(0, ticket_type.quantity - reservations.tickets_holding_stock(ticket_type.pk, now))
+            free = max(0, ticket_type.quantity - reservations.tickets_holding_stock(ticket_type, now))
             run.offered = _make_offers(ticket_type, free, now, dry_run)
         return run
 
@@ -133,5 +133,5 @@ def sales_open(ticket_type: TicketType, now) -> bool:
 
 
 def public_availability(ticket_type: TicketType, now) -> int:
-    free = max(0, ticket_type.quantity - reservations.tickets_holding_stock(ticket_type.pk, now))
+    free = max(0, ticket_type.quantity - reservations.tickets_holding_stock(ticket_type, now))
     return free - selectors.seats_held_for_queue(ticket_type.pk, free)

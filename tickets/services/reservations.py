@@ -1,8 +1,10 @@
 """Stock and reservations. Money is not known here: `payments` orchestrates a checkout.
 
 Every rule is checked after the ticket type row is locked (`cafa.locking`), inside the caller's
-transaction, and live stock is counted from the tickets table at that moment (issued tickets plus
-reservations whose deadline has not passed), so concurrent buyers can never oversell.
+transaction, and live stock is read at that moment: issued tickets (the type's `issued_count`, which
+every transition below moves in its own transaction, through `events.services.count_issued`) plus
+reservations whose deadline has not passed (counted over the partial index of reserved tickets), so
+concurrent buyers can never oversell, and the cost under the lock does not grow with the tickets sold.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cafa.locking import lock_row, lock_rows
-from events import selectors as events_selectors
 from events import services as events_services
 from events.exceptions import TicketTypeNotFound
 from events.models import Event, TicketType
@@ -39,9 +40,10 @@ class Attendee:
     phone: str = ""
 
 
-def tickets_holding_stock(ticket_type_id: int, now) -> int:
-    """Issued tickets plus live reservations of a ticket type (lapsed reservations never count)."""
-    return Ticket.objects.holding_stock(now).filter(ticket_type_id=ticket_type_id).count()
+def tickets_holding_stock(ticket_type: TicketType, now) -> int:
+    """Issued tickets plus live reservations of a ticket type (lapsed reservations never count). Pass the
+    type's row as read under its lock: its issued counter is then current."""
+    return selectors.stock_holding(ticket_type, now)
 
 
 def reserve_tickets(
@@ -50,26 +52,29 @@ def reserve_tickets(
     """Hold `quantity` tickets for RESERVATION_MINUTES in a new `reserved` purchase.
 
     Runs inside the caller's transaction, which the locks last until (RuntimeError outside one). The
-    buyer row is locked with the ticket type, so one buyer's simultaneous checkouts cannot pass the
-    open-purchase limit together. Seats freed while anyone queues for the type are the waiting list's,
-    not the public's. A `promo_code` is claimed under the same locks (its limits hold under any rush)
-    and priced in. Raises TicketTypeNotFound for a type of another event, ReservationRefused naming
-    the first rule that fails, in the contract's order, and PromoRefused for a code that cannot apply.
+    buyer row is locked first, so one buyer's simultaneous checkouts cannot pass the open-purchase
+    limit together; their open purchases are counted then, before the ticket type's lock, so the time
+    every buyer of the type queues for (the lock to the commit) holds only what the stock needs: one
+    read (live holds, cancellation, queue) and the inserts. Seats freed while anyone queues for the
+    type are the waiting list's, not the public's. A `promo_code` is claimed under the same locks (its
+    limits hold under any rush) and priced in. Raises TicketTypeNotFound for a type of another event,
+    ReservationRefused naming the first rule that fails, in the contract's order, and PromoRefused for a
+    code that cannot apply.
     """
-    _buyer, ticket_types = lock_rows(
-        get_user_model().objects.filter(pk=buyer.pk).only("pk"),
-        TicketType.objects.filter(pk=ticket_type_id, event=event),
-    )
-    if not ticket_types:
+    lock_rows(get_user_model().objects.filter(pk=buyer.pk).only("pk"))
+    open_purchases = _open_purchases(buyer, timezone.now())  # refused below, in the contract's order
+    ticket_type = lock_row(TicketType.objects.filter(pk=ticket_type_id, event=event))
+    if ticket_type is None:
         raise TicketTypeNotFound()
-    ticket_type = ticket_types[0]
-    now = timezone.now()  # read after waiting for the locks: lapsed holds stop counting
-    if events_selectors.is_cancelled(event.pk):  # read after the lock a cancellation takes first
+    now = timezone.now()  # read after waiting for the lock: lapsed holds stop counting
+    # Read after the lock, which a cancellation takes first (and every hold or offer of the type).
+    reading = selectors.stock_reading(ticket_type_id=ticket_type.pk, event_id=event.pk, now=now)
+    if reading.event_cancelled:
         raise ReservationRefused("This event was cancelled.", error="Ticket sales closed")
     _check_sale_rules(event, ticket_type, quantity, now)
-    _check_stock(ticket_type, quantity, now)
+    _check_stock(ticket_type, quantity, reading)
     promo = promos.claim_under_lock(event=event, ticket_type=ticket_type, buyer=buyer, code=promo_code, now=now)
-    _check_open_purchases(buyer, now)
+    _check_open_purchases(open_purchases)
     return _create_reservation(buyer, event, ticket_type, quantity, attendee, now, promo=promo)
 
 
@@ -106,20 +111,23 @@ def _check_sale_rules(event, ticket_type, quantity, now):
         )
 
 
-def _check_stock(ticket_type, quantity, now):
-    free = max(0, ticket_type.quantity - tickets_holding_stock(ticket_type.pk, now))
-    available = free - selectors.seats_held_for_queue(ticket_type.pk, free)
+def _check_stock(ticket_type, quantity, reading: selectors.StockReading):
+    free = max(0, ticket_type.quantity - ticket_type.issued_count - reading.live_holds)
+    # Seats free while anyone queues are the waiting list's (selectors.seats_held_for_queue).
+    available = 0 if reading.queue_waiting else free
     if quantity > available:
         message = f"Only {available} tickets left." if available else "This ticket type is sold out."
         raise ReservationRefused(message, error="Not enough tickets available", available_quantity=available)
 
 
-def _check_open_purchases(buyer, now):
-    limit = settings.MAX_OPEN_PURCHASES_PER_USER
-    open_count = Purchase.objects.filter(
-        buyer=buyer, status__in=OPEN_PURCHASE_STATUSES, reservation_expires_at__gt=now
-    ).count()
-    if open_count >= limit:
+def _open_purchases(buyer, now) -> int:
+    """The buyer's unpaid purchases still holding their reservation (call with the buyer's row locked)."""
+    open_purchases = Purchase.objects.filter(buyer=buyer, status__in=OPEN_PURCHASE_STATUSES)
+    return open_purchases.filter(reservation_expires_at__gt=now).count()
+
+
+def _check_open_purchases(open_count: int):
+    if open_count >= settings.MAX_OPEN_PURCHASES_PER_USER:
         raise ReservationRefused(
             f"You have {open_count} unpaid orders. Pay for or cancel one first.", error="Too many pending purchases"
         )
@@ -194,7 +202,8 @@ def mark_pending(*, purchase: Purchase) -> None:
 def release_reservation(*, purchase: Purchase, status: str) -> int:
     """Close an unpaid purchase (`cancelled`, `expired` or `failed`) and free its stock.
 
-    Returns how many reserved tickets were released. Callers hold the purchase's payment lock.
+    Returns how many reserved tickets were released (reserved tickets were never issued: the issued
+    counter stays). Callers hold the purchase's payment lock.
     """
     now = timezone.now()
     ticket_status = TicketStatus.CANCELLED if status == PurchaseStatus.CANCELLED else TicketStatus.EXPIRED
@@ -208,10 +217,10 @@ def release_reservation(*, purchase: Purchase, status: str) -> int:
 def can_reissue(*, purchase: Purchase) -> bool:
     """Late success: is there stock again for the purchase's own quantity, and may its promo code still
     count it? Locks the ticket type (and the code)."""
-    now = timezone.now()
     ticket_type = lock_row(TicketType.objects.filter(pk=purchase.ticket_type_id))
-    own_live = purchase.tickets.live_reservations(now).count()
-    available = ticket_type.quantity - tickets_holding_stock(ticket_type.pk, now) + own_live
+    now = timezone.now()  # after the lock: holds that lapsed while waiting stop counting
+    others = selectors.live_holds(ticket_type.pk, now, excluding_purchase_id=purchase.pk)
+    available = ticket_type.quantity - ticket_type.issued_count - others
     return available >= purchase.quantity and promos.within_limits_under_lock(purchase=purchase, now=now)
 
 
@@ -222,24 +231,18 @@ def issue_tickets(*, purchase: Purchase) -> list[Ticket]:
     Re-activates the purchase's own rows after a late success. Callers hold the payment lock.
     """
     now = timezone.now()
-    purchase.tickets.exclude(status__in=ISSUED_TICKET_STATUSES).update(
+    issued = purchase.tickets.exclude(status__in=ISSUED_TICKET_STATUSES).update(
         status=TicketStatus.ACTIVE, issued_at=now, updated_at=now
     )
+    # The counter moves by the rows this UPDATE changed, and stamps `sold_out_at` when they fill the type.
+    events_services.count_issued(ticket_type_id=purchase.ticket_type_id, delta=issued, at=now)
     purchase.status, purchase.completed_at, purchase.closed_at = PurchaseStatus.COMPLETED, now, None
     purchase.save(update_fields=["status", "completed_at", "closed_at", "updated_at"])
-    _note_sold_out(purchase.ticket_type_id, now)
     outbox.note_due(purchase=purchase)
     signals.tickets_issued.send(sender=Purchase, purchase=purchase)
     issued = list(purchase.tickets.select_related("event"))
     credentials.attach_credentials(issued)
     return issued
-
-
-def _note_sold_out(ticket_type_id, now):
-    ticket_type = TicketType.objects.get(pk=ticket_type_id)
-    issued = Ticket.objects.filter(ticket_type_id=ticket_type_id, status__in=ISSUED_TICKET_STATUSES).count()
-    if issued >= ticket_type.quantity and ticket_type.sold_out_at is None:
-        events_services.mark_sold_out(ticket_type_id=ticket_type_id, at=now)
 
 
 def refund_purchase(*, purchase: Purchase) -> None:
@@ -252,6 +255,7 @@ def refund_purchase(*, purchase: Purchase) -> None:
     refunded = purchase.tickets.filter(status__in=ISSUED_TICKET_STATUSES).update(
         status=TicketStatus.REFUNDED, updated_at=now
     )
+    events_services.count_issued(ticket_type_id=purchase.ticket_type_id, delta=-refunded, at=now)
     purchase.tickets.filter(status=TicketStatus.RESERVED).update(status=TicketStatus.EXPIRED, updated_at=now)
     purchase.status, purchase.closed_at = PurchaseStatus.REFUNDED, now
     purchase.save(update_fields=["status", "closed_at", "updated_at"])
@@ -270,6 +274,7 @@ def cancel_for_event(*, purchase: Purchase) -> int:
         status=TicketStatus.CANCELLED, updated_at=now
     )
     refunded = purchase.tickets.filter(status=TicketStatus.USED).update(status=TicketStatus.REFUNDED, updated_at=now)
+    events_services.count_issued(ticket_type_id=purchase.ticket_type_id, delta=-(cancelled + refunded), at=now)
     purchase.status, purchase.closed_at = PurchaseStatus.REFUNDED, now
     purchase.save(update_fields=["status", "closed_at", "updated_at"])
     cancellation_notices.note_due(purchase=purchase)

@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
     def _show(self, ticket_type: TicketType) -> None:
         now = timezone.now()
-        holding = reservations.tickets_holding_stock(ticket_type.pk, now)
+        holding = reservations.tickets_holding_stock(ticket_type, now)
         entries = list(selectors.ticket_type_queue(ticket_type.pk))
         waiting = [entry for entry in entries if entry.status == WaitlistStatus.WAITING]
         self.stdout.write(
