@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from events.models import Event
+from events.models import Event, TicketType
 from tickets.models import (
     ISSUED_TICKET_STATUSES,
     OPEN_PURCHASE_STATUSES,
@@ -113,6 +113,17 @@ def stock_holding(ticket_type, now) -> int:
     """Tickets holding the type's stock at `now`: issued (the type's counter) plus live holds. Pass the
     type's row as read under its lock (`cafa.locking`): the counter is then current."""
     return ticket_type.issued_count + live_holds(ticket_type.pk, now)
+
+
+def issued_tickets_of(ticket_type_id: int) -> int:
+    """A full count of the type's issued tickets: what its `issued_count` must equal (the operators' check)."""
+    return Ticket.objects.filter(issued_ticket(), ticket_type_id=ticket_type_id).count()
+
+
+def issued_counts_against_counters():
+    """Every ticket type with `counted`, a full count of its issued tickets, beside its `issued_count`."""
+    issued = Ticket.objects.filter(issued_ticket(), ticket_type=OuterRef("pk"))
+    return TicketType.objects.annotate(counted=_count(issued, "ticket_type"))
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,7 @@ def test_processing_one_stored_event_from_many_workers_at_once_acts_once(paid_in
     mail.outbox.clear()
     Payment.objects.filter(pk=checkout.payment.pk).update(status="pending", completed_at=None)
     Ticket.objects.update(status="reserved", issued_at=None)
+    TicketType.objects.update(issued_count=0)  # un-issued behind the services' back: the counter too
     LedgerEntry.objects.all().delete()
     checkout.purchase.__class__.objects.filter(pk=checkout.purchase.pk).update(status="pending", completed_at=None)
     WebhookEvent.objects.filter(pk=record.pk).update(processed_at=None, attempts=0)
