@@ -11,6 +11,7 @@ from django.db.models import (
     DateTimeField,
     DecimalField,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -59,25 +60,29 @@ def _count(queryset, group_by):
 
 
 class TicketCountExpressions:
-    """Sold / reserved / revenue sub-queries for the events catalogue (see events.selectors)."""
+    """Sold / reserved / revenue sub-queries for the events catalogue (see events.selectors).
+
+    Tickets sold are the type's issued counter (`TicketType.issued_count`), live reservations a count over
+    the partial index of reserved tickets: neither reads the tickets sold, however many there are.
+    """
 
     def for_ticket_types(self, now) -> dict:
         tickets = Ticket.objects.filter(ticket_type=OuterRef("pk"))
         issued = tickets.filter(status__in=ISSUED_TICKET_STATUSES)
         return {
-            "tickets_sold": _count(issued, "ticket_type"),
+            "tickets_sold": F("issued_count"),
             "tickets_reserved": _count(tickets.live_reservations(now), "ticket_type"),
             "revenue": _aggregate(issued, "ticket_type", Sum("price_paid"), MONEY, ZERO_MONEY),
             "waiting_count": _count(waiting_entries().filter(ticket_type=OuterRef("pk")), "ticket_type"),
         }
 
     def for_ticket_type_groups(self, now) -> dict:
-        """The same sold / reserved counts as aggregates over a ticket type's `tickets`, for one GROUP BY
-        query over many ticket types (a page of the public catalogue); `waiting_count` is a sub-query (a
-        join would multiply the tickets by the entries)."""
+        """The same sold / reserved / waiting figures for one query over many ticket types (a page of the
+        public catalogue, `.values(...).annotate(...)`): the counter and two sub-queries, no join."""
+        holds = Ticket.objects.filter(ticket_type=OuterRef("pk")).live_reservations(now)
         return {
-            "tickets_sold": Count("tickets", filter=issued_ticket(via="tickets__")),
-            "tickets_reserved": Count("tickets", filter=live_reservation(now, via="tickets__")),
+            "tickets_sold": F("issued_count"),
+            "tickets_reserved": _count(holds, "ticket_type"),
             "waiting_count": _count(waiting_entries().filter(ticket_type=OuterRef("pk")), "ticket_type"),
         }
 
@@ -86,7 +91,9 @@ class TicketCountExpressions:
         issued = tickets.filter(status__in=ISSUED_TICKET_STATUSES)
         completed = Purchase.objects.filter(event=OuterRef("pk"), status=PurchaseStatus.COMPLETED)
         return {
-            "tickets_sold": _count(issued, "event"),
+            "tickets_sold": _aggregate(
+                TicketType.objects.filter(event=OuterRef("pk")), "event", Sum("issued_count"), IntegerField(), Value(0)
+            ),
             "tickets_reserved": _count(tickets.live_reservations(now), "event"),
             "tickets_checked_in": _count(issued.filter(checked_in_at__isnull=False), "event"),
             "completed_purchases": _count(completed, "event"),
