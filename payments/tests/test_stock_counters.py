@@ -238,3 +238,26 @@ def _run(*args) -> str:
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
+
+
+def test_completing_a_payment_renders_the_qr_codes_before_locking_the_ticket_type(
+    make_ticket_type, make_user, fake_paystack, monkeypatch
+):
+    from tickets import qr
+
+    stock = make_ticket_type(quantity=10)
+    paid = buy(make_user(), stock, 3)
+    steps = []
+    render, lock_row = qr.qr_png_data_url, reservations.lock_row
+    monkeypatch.setattr(qr, "qr_png_data_url", lambda payload: steps.append("png") or render(payload))
+
+    def recording_lock_row(queryset):
+        steps.append(f"lock {queryset.model._meta.label_lower}")
+        return lock_row(queryset)
+
+    monkeypatch.setattr(reservations, "lock_row", recording_lock_row)
+
+    assert pay(fake_paystack, paid.payment).status == "completed"
+
+    assert steps == ["png", "png", "png", "lock events.tickettype"]
+    assert all(ticket.qr_code and ticket.qr_payload for ticket in Ticket.objects.filter(purchase=paid.purchase))

@@ -13,11 +13,23 @@ def attach_credentials(tickets) -> None:
     Tickets that already carry a credential keep it (a re-issue never changes a printed code).
     Expects `ticket.event` to be loaded (callers use `select_related("event")`).
     """
+    _attach([ticket for ticket in tickets if ticket.is_issued])
+
+
+def prepare_credentials(tickets) -> None:
+    """Render the credentials of tickets about to be issued, before the ticket type's lock is taken: the
+    PNG is the slow part of issuing (tens of milliseconds a ticket), and every buyer of the type would wait
+    for it. A ticket that is then not issued keeps an unused credential (only issued tickets admit or are
+    shown). Same rules as `attach_credentials`; one bulk update."""
+    _attach(list(tickets))
+
+
+def _attach(tickets) -> None:
     keys = {}
     now = timezone.now()
     changed = []
     for ticket in tickets:
-        if not ticket.is_issued or (ticket.qr_payload and ticket.qr_code):
+        if ticket.qr_payload and ticket.qr_code:
             continue
         if not ticket.qr_payload:
             event = ticket.event

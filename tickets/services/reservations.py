@@ -215,8 +215,11 @@ def release_reservation(*, purchase: Purchase, status: str) -> int:
 
 
 def can_reissue(*, purchase: Purchase) -> bool:
-    """Late success: is there stock again for the purchase's own quantity, and may its promo code still
-    count it? Locks the ticket type (and the code)."""
+    """Is there stock for the purchase's own quantity (its own live holds count for it: a success on time,
+    or a late one once stock is back), and may its promo code still count it? Locks the ticket type (and
+    the code). Callers hold the payment lock and issue next: the tickets' credentials are rendered first,
+    before the ticket type's lock, so the slow part of issuing keeps no other buyer of the type waiting."""
+    credentials.prepare_credentials(purchase.tickets.select_related("event"))
     ticket_type = lock_row(TicketType.objects.filter(pk=purchase.ticket_type_id))
     now = timezone.now()  # after the lock: holds that lapsed while waiting stop counting
     others = selectors.live_holds(ticket_type.pk, now, excluding_purchase_id=purchase.pk)
