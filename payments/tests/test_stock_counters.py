@@ -261,3 +261,20 @@ def test_completing_a_payment_renders_the_qr_codes_before_locking_the_ticket_typ
 
     assert steps == ["png", "png", "png", "lock events.tickettype"]
     assert all(ticket.qr_code and ticket.qr_payload for ticket in Ticket.objects.filter(purchase=paid.purchase))
+
+
+def test_the_migration_fills_the_counters_from_the_tickets(make_ticket_type, make_user, fake_paystack):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tickets.migrations.0007_live_hold_index_and_issued_count")
+    stock, empty = make_ticket_type(quantity=10), make_ticket_type(quantity=10)
+    pay(fake_paystack, buy(make_user(), stock, 3).payment)
+    buy(make_user(), stock, 2)  # a hold: not issued
+    TicketType.objects.update(issued_count=7)  # as before the migration: anything
+
+    migration.fill_issued_counts(apps, None)
+
+    assert (issued_count(stock), issued_count(empty)) == (3, 0)
+    assert_counters_exact()
