@@ -10,8 +10,11 @@ import json
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import timezone
 
+from cafa.db import guard_integrity_error
 from payments.models import SandboxCharge
 from payments.providers.base import ChargeResult, Initialization, ProviderError, ProviderEvent
 from payments.providers.paystack import SIGNATURE_HEADER, event_from_payload, parse_signed_event, sign
@@ -32,13 +35,23 @@ GATEWAY_RESPONSES = {
 SETTLED_OUTCOMES = ("success", "reversed")
 
 
+def _record_charge(*, reference: str, **fields) -> None:
+    """What the sandbox knows of a charge, written like update_or_create but in one statement on the usual
+    path (a fresh reference): a checkout pays for every round trip. A reference seen before (a retried
+    legacy session) has its details replaced and keeps its outcome."""
+    try:
+        with guard_integrity_error():
+            SandboxCharge.objects.create(reference=reference, **fields)
+    except IntegrityError:
+        SandboxCharge.objects.filter(reference=reference).update(**fields, updated_at=timezone.now())
+
+
 class SandboxProvider(SandboxTransfers):
     name = "sandbox"
 
     def initialize(self, *, reference, amount_minor, currency, email, callback_url, metadata) -> Initialization:
-        SandboxCharge.objects.update_or_create(
-            reference=reference,
-            defaults={"amount_minor": amount_minor, "currency": currency, "email": email, "callback_url": callback_url},
+        _record_charge(
+            reference=reference, amount_minor=amount_minor, currency=currency, email=email, callback_url=callback_url
         )
         url = settings.PUBLIC_API_URL + reverse("sandbox-checkout", kwargs={"reference": reference})
         return Initialization(authorization_url=url, access_code=None, reference=reference)
