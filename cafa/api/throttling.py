@@ -37,8 +37,8 @@ class ScopedThrottle(ClientAddressMixin, SimpleRateThrottle):
     """DRF's sliding log of admitted requests, checked and extended in one cache round trip.
 
     SimpleRateThrottle reads the log and writes it back (two round trips, and a new redis-py client object
-    for each on Django's cache); here one script does both (`shared_cache.check_rate`), atomically, so
-    concurrent requests of one client cannot both take the last slot either. Keys read
+    for each on Django's cache); here one script does both (`shared_cache.check_rate`), atomically on Redis,
+    so concurrent requests of one client cannot both take the last slot either. Keys read
     `throttle:<scope>:<ident>:log` (a sorted set): the cache's outage log names the component and scope.
     """
 
