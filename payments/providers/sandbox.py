@@ -10,11 +10,8 @@ import json
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import IntegrityError
 from django.urls import reverse
-from django.utils import timezone
 
-from cafa.db import guard_integrity_error
 from payments.models import SandboxCharge
 from payments.providers.base import ChargeResult, Initialization, ProviderError, ProviderEvent
 from payments.providers.paystack import SIGNATURE_HEADER, event_from_payload, parse_signed_event, sign
@@ -36,14 +33,15 @@ SETTLED_OUTCOMES = ("success", "reversed")
 
 
 def _record_charge(*, reference: str, **fields) -> None:
-    """What the sandbox knows of a charge, written like update_or_create but in one statement on the usual
-    path (a fresh reference): a checkout pays for every round trip. A reference seen before (a retried
-    legacy session) has its details replaced and keeps its outcome."""
-    try:
-        with guard_integrity_error():
-            SandboxCharge.objects.create(reference=reference, **fields)
-    except IntegrityError:
-        SandboxCharge.objects.filter(reference=reference).update(**fields, updated_at=timezone.now())
+    """What the sandbox knows of a charge, as update_or_create would write it but in one statement (an
+    upsert) inside the caller's transaction: a checkout pays for every round trip. A reference seen before
+    (a retried legacy session) has its details replaced and keeps its outcome."""
+    SandboxCharge.objects.bulk_create(
+        [SandboxCharge(reference=reference, **fields)],
+        update_conflicts=True,
+        unique_fields=["reference"],
+        update_fields=[*fields, "updated_at"],
+    )
 
 
 class SandboxProvider(SandboxTransfers):

@@ -2,8 +2,9 @@
 and the hand-built answers held equal to their serializers (the contract's shapes).
 
 The counts are of a whole request authenticated with a real access token: the user's row, the event,
-the reservation's transaction (CONTRACT.md §6.1), the provider's record (sandbox) and the moves to
-`pending`. A new query on this path shows up here first.
+the reservation's transaction (CONTRACT.md §6.1), then one more transaction for the provider's record
+(the sandbox's) with the payment's URL and the purchase's move to `pending`. Two commits, each waiting
+for its flush to disk; BEGIN and COMMIT count as queries. A new query on this path shows up here first.
 """
 
 import json
@@ -27,8 +28,9 @@ from payments.tests.fixtures import buy as checkout
 pytestmark = pytest.mark.django_db
 
 # Per database: PostgreSQL's transaction also sets its lock timeout (cafa/locking.py).
-Y1_QUERIES = {"postgresql": 18, "sqlite": 17}
-Y2_QUERIES = {"postgresql": 17, "sqlite": 16}
+Y1_QUERIES = {"postgresql": 20, "sqlite": 19}
+Y2_QUERIES = {"postgresql": 19, "sqlite": 18}
+COMMITS = 2
 IDEMPOTENCY_KEY_QUERIES = 2  # the claim's INSERT and the answer's UPDATE
 
 
@@ -55,20 +57,26 @@ as_in_production = pytest.mark.django_db(transaction=True)
 def test_y1_costs_a_fixed_number_of_queries(bearer_client, event, paid_type, django_assert_num_queries):
     bearer_client.post(PURCHASE_URL, y1_body(event, paid_type), format="json")  # warm: nothing cached counts
 
-    with django_assert_num_queries(Y1_QUERIES[connection.vendor]):
+    with django_assert_num_queries(Y1_QUERIES[connection.vendor]) as queries:
         response = bearer_client.post(PURCHASE_URL, y1_body(event, paid_type), format="json")
 
     assert response.status_code == 201, response.json()
+    assert _commits(queries) == COMMITS
 
 
 @as_in_production
 def test_y2_costs_a_fixed_number_of_queries(bearer_client, event, paid_type, django_assert_num_queries):
     bearer_client.post(INITIATE_URL, y2_body(event, paid_type), format="json")
 
-    with django_assert_num_queries(Y2_QUERIES[connection.vendor]):
+    with django_assert_num_queries(Y2_QUERIES[connection.vendor]) as queries:
         response = bearer_client.post(INITIATE_URL, y2_body(event, paid_type), format="json")
 
     assert response.status_code == 201, response.json()
+    assert _commits(queries) == COMMITS
+
+
+def _commits(queries) -> int:
+    return sum(query["sql"] == "COMMIT" for query in queries.captured_queries)
 
 
 @as_in_production
