@@ -12,13 +12,13 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from cafa.db import guard_integrity_error
 from payments.exceptions import IdempotencyKeyReused, RequestInProgress
 from payments.models import IdempotentRequest
 
@@ -68,25 +68,43 @@ def purge_expired(now=None, *, older_than: timedelta = KEPT_FOR) -> int:
 def claim(*, user, endpoint: str, key: str, body_fingerprint: str) -> IdempotentRequest | StoredAnswer:
     """Claim the key for this request, or return the answer stored for it.
 
-    Raises IdempotencyKeyReused (another body) or RequestInProgress (the first request still runs).
+    A new key costs one INSERT. A record that has lapsed (older than 24 hours, or a claim never finished
+    within STALE_CLAIM) counts as absent. Raises IdempotencyKeyReused (another body) or RequestInProgress
+    (the first request still runs).
     """
     scope = IdempotentRequest.objects.filter(user=user, endpoint=endpoint, key=key)
-    now = timezone.now()
-    scope.filter(
-        Q(created_at__lt=now - KEPT_FOR) | Q(status_code__isnull=True, created_at__lt=now - STALE_CLAIM)
-    ).delete()
-    try:
-        with transaction.atomic():
-            return IdempotentRequest.objects.create(user=user, endpoint=endpoint, key=key, fingerprint=body_fingerprint)
-    except IntegrityError:
+    claimed = _insert_claim(user=user, endpoint=endpoint, key=key, fingerprint=body_fingerprint)
+    if claimed is not None:
+        return claimed
+    existing = scope.first()
+    if existing is not None and _lapsed(existing, timezone.now()):
+        scope.filter(pk=existing.pk).delete()
+        claimed = _insert_claim(user=user, endpoint=endpoint, key=key, fingerprint=body_fingerprint)
+        if claimed is not None:
+            return claimed
         existing = scope.first()
     if existing is None:  # released by a failing first request in the meantime
-        raise RequestInProgress() from None
+        raise RequestInProgress()
     if existing.fingerprint != body_fingerprint:
         raise IdempotencyKeyReused()
     if existing.status_code is None:
         raise RequestInProgress()
     return StoredAnswer(status_code=existing.status_code, body=existing.response_body)
+
+
+def _insert_claim(**fields) -> IdempotentRequest | None:
+    """The new claim, or None when the key is already recorded."""
+    try:
+        with guard_integrity_error():
+            return IdempotentRequest.objects.create(**fields)
+    except IntegrityError:
+        return None
+
+
+def _lapsed(record: IdempotentRequest, now) -> bool:
+    if record.created_at < now - KEPT_FOR:
+        return True
+    return record.status_code is None and record.created_at < now - STALE_CLAIM
 
 
 def store(record: IdempotentRequest, response) -> None:

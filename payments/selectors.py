@@ -24,10 +24,12 @@ REFERENCE_PREFIX = "CAFA-"
 def published_event(*, event_id=None, event_slug: str | None = None) -> Event:
     """The published event named by id (preferred) or slug; EventNotFound otherwise."""
     lookup = str(event_id) if event_id is not None else (event_slug or "")
-    event = Event.objects.filter(event_lookup(lookup), is_published=True).first() if lookup else None
-    if event is None:
+    if not lookup:
         raise EventNotFound()
-    return event
+    try:  # id and slug are unique: no ordering, no LIMIT 1 to build (a purchase pays for each step)
+        return Event.objects.get(event_lookup(lookup), is_published=True)
+    except Event.DoesNotExist:
+        raise EventNotFound() from None
 
 
 def _with_details(queryset: QuerySet) -> QuerySet:

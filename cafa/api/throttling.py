@@ -34,9 +34,29 @@ class ClientAddressMixin:
 
 
 class ScopedThrottle(ClientAddressMixin, SimpleRateThrottle):
-    """Keys read `throttle:<scope>:<ident>`: the cache's outage log names the component and scope."""
+    """DRF's sliding log of admitted requests, checked and extended in one cache round trip.
 
-    cache_format = "throttle:%(scope)s:%(ident)s"
+    SimpleRateThrottle reads the log and writes it back (two round trips, and a new redis-py client object
+    for each on Django's cache); here one script does both (`shared_cache.check_rate`), atomically on Redis,
+    so concurrent requests of one client cannot both take the last slot either. Keys read
+    `throttle:<scope>:<ident>:log` (a sorted set): the cache's outage log names the component and scope.
+    """
+
+    cache_format = "throttle:%(scope)s:%(ident)s:log"
+    rate_verdict = shared_cache.ALLOWED
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        rate_limit = shared_cache.RateLimit(key=key, limit=self.num_requests, window=self.duration, now=self.timer())
+        self.rate_verdict = shared_cache.check_rate(rate_limit)
+        return self.rate_verdict.allowed
+
+    def wait(self):
+        return self.rate_verdict.wait
 
 
 class IPThrottle(ScopedThrottle):
@@ -65,7 +85,6 @@ class AnonThrottle(IPThrottle):
     """
 
     scope = "anon"
-    cache_format = "throttle:%(scope)s:%(ident)s:log"  # a sorted set, never DRF's pickled list
 
     def rate_limit_for_anonymous(self, request) -> shared_cache.RateLimit | None:
         """The limit an anonymous `request` is checked against (None: no rate is set)."""
@@ -83,9 +102,6 @@ class AnonThrottle(IPThrottle):
             rate_verdict = shared_cache.check_rate(rate_limit) if rate_limit else shared_cache.ALLOWED
         self.rate_verdict = rate_verdict
         return rate_verdict.allowed
-
-    def wait(self):
-        return self.rate_verdict.wait
 
 
 class UserThrottle(UserScopedThrottle):

@@ -32,13 +32,24 @@ GATEWAY_RESPONSES = {
 SETTLED_OUTCOMES = ("success", "reversed")
 
 
+def _record_charge(*, reference: str, **fields) -> None:
+    """What the sandbox knows of a charge, as update_or_create would write it but in one statement (an
+    upsert) inside the caller's transaction: a checkout pays for every round trip. A reference seen before
+    (a retried legacy session) has its details replaced and keeps its outcome."""
+    SandboxCharge.objects.bulk_create(
+        [SandboxCharge(reference=reference, **fields)],
+        update_conflicts=True,
+        unique_fields=["reference"],
+        update_fields=[*fields, "updated_at"],
+    )
+
+
 class SandboxProvider(SandboxTransfers):
     name = "sandbox"
 
     def initialize(self, *, reference, amount_minor, currency, email, callback_url, metadata) -> Initialization:
-        SandboxCharge.objects.update_or_create(
-            reference=reference,
-            defaults={"amount_minor": amount_minor, "currency": currency, "email": email, "callback_url": callback_url},
+        _record_charge(
+            reference=reference, amount_minor=amount_minor, currency=currency, email=email, callback_url=callback_url
         )
         url = settings.PUBLIC_API_URL + reverse("sandbox-checkout", kwargs={"reference": reference})
         return Initialization(authorization_url=url, access_code=None, reference=reference)

@@ -11,6 +11,7 @@ host and port; the allow-list is then checked against that one reading, port inc
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import ada_url
@@ -45,7 +46,13 @@ class _Reading:
 
 def mobile_callback_url() -> str:
     """This API's own `payments/mobile-callback/`, written as a WHATWG parser writes it."""
-    return ada_url.URL(settings.PUBLIC_API_URL + reverse("payments-mobile-callback")).href
+    return _mobile_callback_url(settings.PUBLIC_API_URL, settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=8)
+def _mobile_callback_url(public_api_url: str, urlconf: str) -> str:
+    # Every Y2 answer asks; parsed once per configuration, not once per request.
+    return ada_url.URL(public_api_url + reverse("payments-mobile-callback", urlconf=urlconf)).href
 
 
 def resolve_callback(url: str | None) -> Callback:
@@ -104,17 +111,22 @@ def _web_scheme_allowed(scheme: str) -> bool:
     return scheme == "https" or (scheme == "http" and settings.DEBUG)
 
 
-def _allowed_origins() -> set[tuple[str, str]]:
+def _allowed_origins() -> frozenset[tuple[str, str]]:
     """(host, port) pairs of FRONTEND_URL and of EXTRA_CALLBACK_HOSTS (`host` or `host:port`)."""
+    return _origins(settings.FRONTEND_URL, tuple(settings.EXTRA_CALLBACK_HOSTS))
+
+
+@lru_cache(maxsize=8)
+def _origins(frontend_url: str, extra_hosts: tuple[str, ...]) -> frozenset[tuple[str, str]]:
     origins = set()
-    for candidate in (settings.FRONTEND_URL, *(f"https://{host}" for host in settings.EXTRA_CALLBACK_HOSTS)):
+    for candidate in (frontend_url, *(f"https://{host}" for host in extra_hosts)):
         try:
             url = ada_url.URL(candidate)
         except ValueError:
             continue
         if url.hostname:
             origins.add((url.hostname, url.port))
-    return origins
+    return frozenset(origins)
 
 
 def _refusal() -> InvalidCallbackUrl:

@@ -120,14 +120,22 @@ def _initialize(payment: Payment, *, keep_hold: bool = False) -> None:
     freed, except with `keep_hold` (a waiting-list offer): its seats stay held and it may be paid again."""
     purchase = payment.purchase
     try:
-        started = providers.get().initialize(
-            reference=payment.reference,
-            amount_minor=to_minor_units(payment.amount),
-            currency=payment.currency,
-            email=purchase.attendee_email,
-            callback_url=payment.callback_url,
-            metadata={"purchase_id": purchase.purchase_id, "payment_id": payment.payment_id},
-        )
+        # One commit for what the provider writes (the sandbox's record) and for ours, where three
+        # autocommit writes would each wait for their own flush. No stock lock is held here, and no
+        # transaction is open on the server while a remote provider is called: the driver sends BEGIN
+        # with the first statement, after the provider has answered.
+        with transaction.atomic():
+            started = providers.get().initialize(
+                reference=payment.reference,
+                amount_minor=to_minor_units(payment.amount),
+                currency=payment.currency,
+                email=purchase.attendee_email,
+                callback_url=payment.callback_url,
+                metadata={"purchase_id": purchase.purchase_id, "payment_id": payment.payment_id},
+            )
+            payment.authorization_url, payment.access_code = started.authorization_url, started.access_code or ""
+            payment.save(update_fields=["authorization_url", "access_code", "updated_at"])
+            reservations.mark_pending(purchase=purchase)
     except ProviderError as error:
         logger.warning("initializing %s failed: %s", payment.payment_id, error)
         if keep_hold:
@@ -140,9 +148,6 @@ def _initialize(payment: Payment, *, keep_hold: bool = False) -> None:
             message=str(error) or "The provider refused to start the payment.",
         )
         raise PaymentInitializationFailed() from error
-    payment.authorization_url, payment.access_code = started.authorization_url, started.access_code or ""
-    payment.save(update_fields=["authorization_url", "access_code", "updated_at"])
-    reservations.mark_pending(purchase=purchase)
 
 
 def cancel_purchase(*, buyer, purchase_id: str) -> int:

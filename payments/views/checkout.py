@@ -17,6 +17,8 @@ from payments.serializers.checkout import (
     InitiatedPaymentSerializer,
     PurchaseCancelledSerializer,
     PurchaseCreatedSerializer,
+    initiated_payment_body,
+    purchase_created_body,
 )
 from payments.serializers.inputs import InitiateRequestSerializer, PurchaseRequestSerializer
 from payments.services import checkout
@@ -35,8 +37,7 @@ class PurchaseView(APIView):
         order = PurchaseRequestSerializer(data=request.data)
         order.is_valid(raise_exception=True)
         started = checkout.start_checkout(buyer=request.user, **order.validated_data)
-        body = PurchaseCreatedSerializer(started.payment, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(purchase_created_body(started.payment), status=status.HTTP_201_CREATED)
 
 
 class InitiatePaymentView(SuccessFlagMixin, APIView):
@@ -51,8 +52,7 @@ class InitiatePaymentView(SuccessFlagMixin, APIView):
         order = InitiateRequestSerializer(data=request.data)
         order.is_valid(raise_exception=True)
         started = checkout.start_checkout(buyer=request.user, **order.validated_data)
-        body = InitiatedPaymentSerializer(started.payment, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(initiated_payment_body(started.payment), status=status.HTTP_201_CREATED)
 
 
 class CancelPurchaseView(SuccessFlagMixin, APIView):
