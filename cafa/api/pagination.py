@@ -85,10 +85,7 @@ class CountInPagePaginator(DjangoPaginator):
     def page(self, number):
         number = self._page_number(number)
         bottom = (number - 1) * self.per_page
-        queryset = self.object_list.annotate(**{self.TOTAL: _total_of(self.object_list)})
-        if self.columns:
-            queryset = queryset.values(*self.columns, self.TOTAL)
-        rows = list(queryset[bottom : bottom + self.per_page])
+        rows = list(page_with_total(self.object_list, self.columns, bottom, self.per_page))
         if rows:
             total = rows[0][self.TOTAL] if self.columns else getattr(rows[0], self.TOTAL)
         elif number == 1 and self.allow_empty_first_page:
@@ -108,6 +105,15 @@ class CountInPagePaginator(DjangoPaginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         return number
+
+
+def page_with_total(queryset, columns, offset: int, limit: int):
+    """`limit` rows of `queryset` from `offset`, each with the total of the whole list as `pagination_total`
+    (instances, or dicts of `columns` when given)."""
+    queryset = queryset.annotate(**{CountInPagePaginator.TOTAL: _total_of(queryset)})
+    if columns:
+        queryset = queryset.values(*columns, CountInPagePaginator.TOTAL)
+    return queryset[offset : offset + limit]
 
 
 def _total_of(queryset) -> Subquery:
