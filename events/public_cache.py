@@ -97,8 +97,8 @@ def find_event_answer(request, lookup: str, visitor: str, rate_limit=None) -> ht
     """The page of `{event}` = `lookup`, served only under the generation of the event it shows, counting
     `visitor`'s view of that event in the same round trip as the `rate_limit`'s check (if it admits).
 
-    Which event that is, this process learns from the answers it builds (`remember_event`); before that,
-    the entry itself says (one more round trip, which checks the rate limit), and without an entry an
+    Which event that is, this process learns from the answers it builds (`remember_event`) or finds; before
+    that, the entry itself says (one more round trip, which checks the rate limit), and without an entry an
     answer is built but not kept, because its generation could not be read before the data. A wrong guess
     (a slug freed by a deletion and taken again) only costs a miss: the entry records the event it shows.
     """
@@ -109,6 +109,7 @@ def find_event_answer(request, lookup: str, visitor: str, rate_limit=None) -> ht
         if probe.subject is None or not probe.allowed:
             return probe
         event_id, rate_verdict, rate_limit = probe.subject, probe.rate_verdict, None  # checked once
+        remember_event(lookup, event_id)  # the other workers' answers teach this one too
     visit = event_visit(event_id=event_id, visitor=visitor)
     found = http_cache.find(key, [event_generation(event_id)], subject=event_id, visit=visit, rate_limit=rate_limit)
     return found if rate_verdict is None else replace(found, rate_verdict=rate_verdict)
