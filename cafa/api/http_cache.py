@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -106,6 +107,11 @@ class PublicRequest:
     def __init__(self, request, query_params):
         self._request = request
         self.query_params = query_params
+
+    @cached_property
+    def origin(self) -> str:
+        """Scheme and host, as absolute URIs start (`http://host:port`)."""
+        return self._request.build_absolute_uri("/")[:-1]
 
     def build_absolute_uri(self, location=None) -> str:
         if location is None:
