@@ -63,7 +63,8 @@ class PublicEventListView(SharedAnswerMixin, GenericAPIView):
         return self.answer(request)
 
     def public_request(self, request):
-        query = public_cache.catalogue_query(request.GET, self.filterset_class, self.pagination_class)
+        query_string = request.META.get("QUERY_STRING", "")
+        query = public_cache.catalogue_query(request.GET, self.filterset_class, self.pagination_class, query_string)
         return PublicRequest(request, query)
 
     def find_answer(self, public, request, *, user, rate_limit):
