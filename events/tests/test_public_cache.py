@@ -405,8 +405,8 @@ def test_the_301st_anonymous_read_within_a_minute_is_refused(anonymous, gig, set
     if served == "miss":
         settings.PUBLIC_CACHE_SECONDS = 0  # nothing is kept: every read builds its answer
     url = f"{EVENTS}?page_size=5"
-    for _ in range(300):
-        assert anonymous.get(url).status_code == 200
+    for _n in range(300):
+        assert anonymous.get(url).status_code == 200, _n
     assert_throttled(anonymous.get(url), retry_after=60)
     assert_throttled(anonymous.get(f"{EVENTS}?page_size=6"), retry_after=60)  # a miss, too
     frozen.shift(60)
