@@ -12,7 +12,9 @@ caller: there is no user to read, so it is the same for everyone who may see it.
 are cut out of the kept bytes and written for each request as it is served (`PageSlots`).
 
 An anonymous read pays one cache round trip: the `anon` rate limit is checked in the same call that looks
-the answer up, and hits and misses count toward it alike (cafa/api/throttling.py, AnonThrottle).
+the answer up, and hits and misses count toward it alike (cafa/api/throttling.py, AnonThrottle). A process
+keeps the current answers it found or built (`_remember_locally`): while one is fresh, that call reads only
+its generation, never the bytes again; the rules above (generation, age) decide whether it is served.
 
 Every call to the shared cache goes through cafa/api/shared_cache.py, where a cache error is a miss.
 """

@@ -48,7 +48,8 @@ class PublicEventListView(SharedAnswerMixin, GenericAPIView):
     """P2 `events/`: published upcoming/ongoing events, filtered, ordered and paginated (≤ 1000 a page).
 
     The answer depends only on the canonical query (`public_cache.catalogue_query`); two queries build it:
-    the page with the total, then the stock of the page's events.
+    the page with the total, then the stock of the page's events. A query with no filter but status and
+    ordering (the catalogue's front pages) is built without django-filter or DRF's paginator (`plain_answer`).
     """
 
     permission_classes = [AllowAny]
