@@ -147,7 +147,7 @@ def find(
     (of `subject`) counted if it admits the request, in the same round trip, whatever the lookup finds: a
     page hit pays one round trip, not two. A refused lookup finds nothing.
     """
-    local = _local_answers.get(key) if generation_keys is not None else None
+    local = _local_answers.get(key) if generation_keys else None  # only answers that writes make stale
     if local is not None and not (local.is_fresh and local.built_at <= time.time()):
         local = None  # stale (or built "later", by a clock since set back)
     keys = [*([] if local else [key]), *(generation_keys or ())]
@@ -167,14 +167,16 @@ def find(
         answer = values.get(key)
         if not (isinstance(answer, ReadyAnswer) and answer.generation == generation is not None and answer.is_fresh):
             answer = None
-        else:
+        elif generation_keys:
             _remember_locally(key, answer)
     return Lookup(key, answer, generation, subject, counted=visit is not None, rate_verdict=found.rate_verdict)
 
 
 def _remember_locally(key: str, answer: ReadyAnswer) -> None:
-    """Keep a current answer in this process too: while it is fresh and its generation current, a hit reads
-    only the generation from the shared cache, not the answer's bytes (at most MAX_LOCAL_BYTES in all)."""
+    """Keep a current answer built under a generation in this process too: while it is fresh and its
+    generation current, a hit reads only the generation from the shared cache, not the answer's bytes (at
+    most MAX_LOCAL_BYTES in all). An answer under no generation lives as long as the shared entry does,
+    which only the shared cache knows: it is never kept here."""
     global _local_bytes
     if _local_bytes + len(answer.body) > MAX_LOCAL_BYTES:
         _local_answers.clear()
@@ -199,7 +201,8 @@ def keep(lookup: Lookup, answer: ReadyAnswer) -> None:
     """Store an answer for PUBLIC_CACHE_SECONDS, unless its generation was unknown when it was built."""
     if answer.generation is not None:
         shared_cache.put(lookup.key, answer, settings.PUBLIC_CACHE_SECONDS)
-        _remember_locally(lookup.key, answer)
+        if answer.generation:
+            _remember_locally(lookup.key, answer)
 
 
 def bump(*generation_keys: str) -> None:
