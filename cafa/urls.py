@@ -9,8 +9,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from cafa.api.exceptions import api_not_found
 from cafa.api.health import HealthView
 from cafa.media import serve_media
+from events import urls as events_urls
 
 api_v1 = [
+    path("", include(events_urls.catalogue)),  # the hottest routes first (events/urls.py)
     path("health/", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

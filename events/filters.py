@@ -8,7 +8,9 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from rest_framework.exceptions import ValidationError
 
+from cafa.api.pagination import page_with_total
 from cafa.api.parsing import is_ascii_digits
+from cafa.prepared import PreparedRead
 from events import selectors
 from events.models import TicketType
 
@@ -107,6 +109,37 @@ class EventCatalogueFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         return queryset if self.form.cleaned_data.get("ordering") else queryset.order_by(*self.default_ordering)
 
+    # --- Queries with no filter but status and ordering, which need none of django-filter's machinery ---
+
+    statuses: tuple[str, ...] = ()
+
+    @classmethod
+    def plain_choices(cls, query_params) -> tuple[str, str] | None:
+        """`(status, ordering)` of a query whose only filters are `status` and `ordering`, each empty or a
+        valid choice (as validation would leave them), else None."""
+        allowed = {"page", "page_size", "ordering", *(("status",) if cls.statuses else ())}
+        if not set(query_params) <= allowed:
+            return None
+        status, ordering = query_params.get("status", ""), query_params.get("ordering", "")
+        if (status and status not in cls.statuses) or (ordering and ordering not in PUBLIC_ORDERINGS):
+            return None
+        return status, ordering
+
+    @classmethod
+    def plain_queryset(cls, queryset, *, status: str, ordering: str, now):
+        """What `filter_queryset` makes of `queryset` given only `plain_choices`, at `now`."""
+        queryset = selectors.filter_by_status(queryset, cls.status_kind(status), now)
+        if not ordering:
+            return queryset.order_by(*cls.default_ordering)
+        terms = PUBLIC_ORDERINGS[ordering]
+        return selectors.with_sort_keys(queryset, terms).order_by(*terms)
+
+    @classmethod
+    def plain_applied(cls, status: str, ordering: str) -> dict:
+        """What `applied()` says of `plain_choices`."""
+        unused = dict.fromkeys(("category", "search", "city", "date_from", "date_to", "price_min", "price_max"))
+        return {"status": cls.status_kind(status, shown=True), **unused, "ordering": ordering or None}
+
     def applied(self) -> dict:
         """`filters_applied`: the value of every documented filter, null when unused."""
         data = self.form.cleaned_data
@@ -135,10 +168,17 @@ class EventCatalogueFilter(django_filters.FilterSet):
 class PublicEventFilter(EventCatalogueFilter):
     """`events/`: upcoming by default; `ongoing`; `all` = upcoming + ongoing (past events live in P3)."""
 
-    status = django_filters.ChoiceFilter(choices=_choices(["upcoming", "ongoing", "all"]), method="filter_status")
+    statuses = ("upcoming", "ongoing", "all")
+    status = django_filters.ChoiceFilter(choices=_choices(statuses), method="filter_status")
+
+    @staticmethod
+    def status_kind(value: str, *, shown=False) -> str:
+        """The `filter_by_status` kind of a `status` choice (or, `shown`, what `filters_applied` says)."""
+        value = value or "upcoming"
+        return value if shown or value != "all" else "live"
 
     def filter_status(self, queryset, name, value):
-        return selectors.filter_by_status(queryset, "live" if value == "all" else value)
+        return selectors.filter_by_status(queryset, self.status_kind(value))
 
     def filter_queryset(self, queryset):
         self.form.cleaned_data["status"] = self.form.cleaned_data.get("status") or "upcoming"
@@ -153,11 +193,30 @@ class PastEventFilter(EventCatalogueFilter):
 
     default_ordering = PAST_DEFAULT_ORDERING
 
+    @staticmethod
+    def status_kind(value: str = "", *, shown=False) -> str:
+        return "past"
+
     def filter_queryset(self, queryset):
-        return super().filter_queryset(selectors.filter_by_status(queryset, "past"))
+        return super().filter_queryset(selectors.filter_by_status(queryset, self.status_kind()))
 
     def applied(self) -> dict:
-        return {**super().applied(), "status": "past"}
+        return {**super().applied(), "status": self.status_kind()}
+
+
+def _plain_page_query(shape, *, now):
+    filterset_class, status, ordering, offset, limit = shape
+    queryset = filterset_class.plain_queryset(selectors.public_events(), status=status, ordering=ordering, now=now)
+    return page_with_total(queryset, selectors.EVENT_CARD_COLUMNS, offset, limit)
+
+
+_plain_pages = PreparedRead(_plain_page_query)
+
+
+def plain_page(filterset_class, *, status: str, ordering: str, offset: int, limit: int, now) -> list[dict]:
+    """A page of `plain_queryset` as rows of EVENT_CARD_COLUMNS, each with the list's `pagination_total`:
+    one query, compiled once per shape and process (cafa/prepared.py)."""
+    return _plain_pages.rows((filterset_class, status, ordering, offset, limit), now=now)
 
 
 class OrganizerEventFilter(django_filters.FilterSet):

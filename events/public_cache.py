@@ -26,6 +26,11 @@ LIST_NAMESPACE = "events:answer:list"
 DETAIL_NAMESPACE = "events:answer:detail"
 CATEGORIES_KEY = "events:answer:categories"
 MAX_REMEMBERED_LOOKUPS = 10_000
+MAX_REMEMBERED_QUERIES = 10_000
+
+# (filter set, pagination, query string) -> its canonical query: a pure function of them, remembered because
+# a list under announcement traffic is asked for with the same few query strings again and again.
+_canonical_queries: dict[tuple, QueryDict] = {}
 
 # `{event}` path segment -> event id, learnt from answers built in this process. Only a hint: an entry
 # carries the id it shows, and is served only under that id's current generation.
@@ -45,13 +50,26 @@ def events_changed(*event_ids: int) -> None:
 # --- Lists and categories ---------------------------------------------------------------------
 
 
-def catalogue_query(query_params, filterset_class, pagination_class) -> QueryDict:
-    """The canonical form of a list query: the documented parameters only (others are ignored, as the
-    filters always did), each once with its last value, empty and default values left out, sorted.
+def catalogue_query(query_params, filterset_class, pagination_class, query_string=None) -> QueryDict:
+    """The canonical form of a list query (immutable): the documented parameters only (others are ignored,
+    as the filters always did), each once with its last value, empty and default values left out, sorted.
 
     Requests that differ only in spelling share one answer; its `next`/`previous` links are written for
-    each request from its own query (cafa/api/http_cache.py, PageSlots).
+    each request from its own query (cafa/api/http_cache.py, PageSlots). Given the `query_string` that
+    `query_params` were parsed from, the answer is remembered under it (at most MAX_REMEMBERED_QUERIES).
     """
+    if query_string is None:
+        return _canonical(query_params, filterset_class, pagination_class)
+    key = (filterset_class, pagination_class, query_string)
+    canonical = _canonical_queries.get(key)
+    if canonical is None:
+        if len(_canonical_queries) >= MAX_REMEMBERED_QUERIES:
+            _canonical_queries.clear()
+        canonical = _canonical_queries[key] = _canonical(query_params, filterset_class, pagination_class)
+    return canonical
+
+
+def _canonical(query_params, filterset_class, pagination_class) -> QueryDict:
     defaults = {"page": "1", "page_size": str(pagination_class.page_size)}
     if "status" in filterset_class.base_filters:
         defaults["status"] = "upcoming"
@@ -64,6 +82,7 @@ def catalogue_query(query_params, filterset_class, pagination_class) -> QueryDic
             value = _page_number(value)
         if value and value != defaults.get(name):
             canonical[name] = value
+    canonical._mutable = False
     return canonical
 
 
@@ -97,8 +116,8 @@ def find_event_answer(request, lookup: str, visitor: str, rate_limit=None) -> ht
     """The page of `{event}` = `lookup`, served only under the generation of the event it shows, counting
     `visitor`'s view of that event in the same round trip as the `rate_limit`'s check (if it admits).
 
-    Which event that is, this process learns from the answers it builds (`remember_event`); before that,
-    the entry itself says (one more round trip, which checks the rate limit), and without an entry an
+    Which event that is, this process learns from the answers it builds (`remember_event`) or finds; before
+    that, the entry itself says (one more round trip, which checks the rate limit), and without an entry an
     answer is built but not kept, because its generation could not be read before the data. A wrong guess
     (a slug freed by a deletion and taken again) only costs a miss: the entry records the event it shows.
     """
@@ -109,6 +128,7 @@ def find_event_answer(request, lookup: str, visitor: str, rate_limit=None) -> ht
         if probe.subject is None or not probe.allowed:
             return probe
         event_id, rate_verdict, rate_limit = probe.subject, probe.rate_verdict, None  # checked once
+        remember_event(lookup, event_id)  # the other workers' answers teach this one too
     visit = event_visit(event_id=event_id, visitor=visitor)
     found = http_cache.find(key, [event_generation(event_id)], subject=event_id, visit=visit, rate_limit=rate_limit)
     return found if rate_verdict is None else replace(found, rate_verdict=rate_verdict)

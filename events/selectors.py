@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from cafa.api.parsing import is_ascii_digits
 from cafa.money import platform_fee, quantize_money
+from cafa.prepared import PreparedRead
 from events.exceptions import EventNotFound, TicketTypeNotFound
 from events.models import Category, Event, EventImage, EventStatus, TicketType
 from events.page_view_buffer import ViewCounts, buffered_view_counts
@@ -82,10 +83,10 @@ def _ticket_type_counts() -> dict:
     return _ticket_counts.for_ticket_types(timezone.now())
 
 
-def _ticket_type_group_counts() -> dict:
+def _ticket_type_group_counts(now=None) -> dict:
     if _ticket_counts is None:
         return {"tickets_sold": ZERO_COUNT, "tickets_reserved": ZERO_COUNT, "waiting_count": ZERO_COUNT}
-    return _ticket_counts.for_ticket_type_groups(timezone.now())
+    return _ticket_counts.for_ticket_type_groups(now or timezone.now())
 
 
 def _event_counts() -> dict:
@@ -240,14 +241,21 @@ def event_by_id_or_slug(value: str) -> Event:
     return event
 
 
-def with_public_stock(rows: list[dict], columns=STOCK_COLUMNS) -> dict[int, list[dict]]:
+def _stock_query(columns, *, event_ids, now) -> QuerySet:
+    queryset = TicketType.objects.filter(event_id__in=event_ids).order_by("price", "id")
+    return queryset.values(*columns).annotate(**_ticket_type_group_counts(now))
+
+
+_stock_rows = PreparedRead(_stock_query)
+
+
+def with_public_stock(rows: list[dict], columns=STOCK_COLUMNS, now=None) -> dict[int, list[dict]]:
     """Add the §1.11 figures of `annotate_event_stock` to each event row, summed from its ticket types, read
     in one grouped query; returns each event's ticket-type rows (`columns`, e.g. TICKET_TYPE_COLUMNS, with
     `tickets_sold`, `tickets_reserved` and `tickets_remaining` as `annotate_ticket_type_stock` has them), in
     display order."""
     ticket_types = {row["id"]: [] for row in rows}
-    queryset = TicketType.objects.filter(event_id__in=ticket_types).order_by("price", "id")
-    for ticket_type in queryset.values(*columns).annotate(**_ticket_type_group_counts()):
+    for ticket_type in _stock_rows.rows(columns, event_ids=list(ticket_types), now=now or timezone.now()):
         committed = ticket_type["tickets_sold"] + ticket_type["tickets_reserved"]
         queued = ticket_type["waiting_count"] > 0  # freed seats are the queue's (CONTRACT.md §17)
         ticket_type["tickets_remaining"] = 0 if queued else max(0, ticket_type["quantity"] - committed)
@@ -285,19 +293,41 @@ class EventPage:
 
 
 def public_event_page(lookup: str) -> EventPage:
-    """A published event by slug or id and everything its page shows, in five queries; else EventNotFound."""
-    event = public_events().filter(event_lookup(lookup)).values(*EVENT_PAGE_COLUMNS).first()
-    if event is None:
+    """A published event by slug or id and everything its page shows, in five queries; else EventNotFound.
+
+    Each query is compiled once per process (cafa/prepared.py): on a cache miss under announcement traffic,
+    the ORM's building and compiling of these five costs several times what the database spends on them."""
+    now = timezone.now()
+    value = str(lookup)
+    if is_ascii_digits(value):
+        found = _event_page_rows.rows("id", value=int(value)) if len(value) <= MAX_ID_DIGITS else []
+    else:
+        found = _event_page_rows.rows("slug", value=value)
+    if not found:
         raise EventNotFound()
-    ticket_types = with_public_stock([event], TICKET_TYPE_COLUMNS)[event["id"]]
-    images = list(EventImage.objects.filter(event_id=event["id"]).values_list("image", flat=True))
+    event = found[0]
+    ticket_types = with_public_stock([event], TICKET_TYPE_COLUMNS, now)[event["id"]]
+    images = [row["image"] for row in _image_rows.rows(None, event_id=event["id"])]
     return EventPage(
         event=event,
         ticket_types=ticket_types,
         images=images,
         organizer_stats=organizer_public_stats(event["organizer_id"]),
-        similar_events=similar_events(event_id=event["id"], category_id=event["category_id"]),
+        similar_events=similar_events(event_id=event["id"], category_id=event["category_id"], now=now),
     )
+
+
+def _event_page_query(field, *, value) -> QuerySet:
+    queryset = public_events().filter(**{"pk" if field == "id" else "slug": value}).order_by("pk")
+    return queryset.values(*EVENT_PAGE_COLUMNS)[:1]
+
+
+def _image_query(shape, *, event_id) -> QuerySet:
+    return EventImage.objects.filter(event_id=event_id).values("image")
+
+
+_event_page_rows = PreparedRead(_event_page_query)
+_image_rows = PreparedRead(_image_query)
 
 
 def _lowest_price():
@@ -327,22 +357,36 @@ def published_event(lookup: str) -> Event:
 
 def organizer_public_stats(organizer) -> dict:
     """`{events_organized, total_tickets_sold}` over the organizer's (a user or an id) published events."""
-    published = Event.objects.filter(organizer=organizer, is_published=True)
-    totals = published.annotate(tickets_sold=_event_counts()["tickets_sold"]).aggregate(
-        events_organized=Count("id"), total_tickets_sold=Sum("tickets_sold")
-    )
+    organizer_id = getattr(organizer, "pk", organizer)
+    rows = _organizer_stats_rows.rows(None, organizer_id=organizer_id)
+    totals = rows[0] if rows else {}
     return {
-        "events_organized": totals["events_organized"] or 0,
-        "total_tickets_sold": totals["total_tickets_sold"] or 0,
+        "events_organized": totals.get("events_organized") or 0,
+        "total_tickets_sold": totals.get("total_tickets_sold") or 0,
     }
 
 
-def similar_events(*, event_id: int, category_id: int, limit: int = 3) -> list[dict]:
+def _organizer_stats_query(shape, *, organizer_id) -> QuerySet:
+    published = Event.objects.filter(organizer_id=organizer_id, is_published=True).order_by().values("organizer_id")
+    return published.annotate(
+        events_organized=Count("id"), total_tickets_sold=Sum(_event_counts()["tickets_sold"])
+    ).values("events_organized", "total_tickets_sold")
+
+
+def similar_events(*, event_id: int, category_id: int, limit: int = 3, now=None) -> list[dict]:
     """Up to `limit` published upcoming/ongoing events of the category, soonest first, `event_id` excluded
     (rows of SIMILAR_EVENT_COLUMNS)."""
-    queryset = filter_by_status(Event.objects.filter(is_published=True, category_id=category_id), "live")
+    return _similar_rows.rows(limit, event_id=event_id, category_id=category_id, now=now or timezone.now())
+
+
+def _similar_query(limit, *, event_id, category_id, now) -> QuerySet:
+    queryset = filter_by_status(Event.objects.filter(is_published=True, category_id=category_id), "live", now)
     queryset = queryset.exclude(pk=event_id).annotate(lowest_price=_lowest_price()).order_by("starts_at", "id")
-    return list(queryset.values(*SIMILAR_EVENT_COLUMNS)[:limit])
+    return queryset.values(*SIMILAR_EVENT_COLUMNS)[:limit]
+
+
+_organizer_stats_rows = PreparedRead(_organizer_stats_query)
+_similar_rows = PreparedRead(_similar_query)
 
 
 # --- Organizer --------------------------------------------------------------------------------

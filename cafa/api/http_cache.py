@@ -12,7 +12,9 @@ caller: there is no user to read, so it is the same for everyone who may see it.
 are cut out of the kept bytes and written for each request as it is served (`PageSlots`).
 
 An anonymous read pays one cache round trip: the `anon` rate limit is checked in the same call that looks
-the answer up, and hits and misses count toward it alike (cafa/api/throttling.py, AnonThrottle).
+the answer up, and hits and misses count toward it alike (cafa/api/throttling.py, AnonThrottle). A process
+keeps the current answers it found or built (`_remember_locally`): while one is fresh, that call reads only
+its generation, never the bytes again; the rules above (generation, age) decide whether it is served.
 
 Every call to the shared cache goes through cafa/api/shared_cache.py, where a cache error is a miss.
 """
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -35,6 +38,11 @@ from cafa.api import shared_cache
 from cafa.api.pagination import page_urls
 
 JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})
+MAX_LOCAL_BYTES = 32 * 1024 * 1024
+
+# entry key -> the last current answer this process found or built under it (`_remember_locally`)
+_local_answers: dict[str, "ReadyAnswer"] = {}
+_local_bytes = 0
 KEPT_ON_NOT_MODIFIED = ("Allow", "Cache-Control", "ETag", "Vary")
 
 
@@ -107,6 +115,11 @@ class PublicRequest:
         self._request = request
         self.query_params = query_params
 
+    @cached_property
+    def origin(self) -> str:
+        """Scheme and host, as absolute URIs start (`http://host:port`)."""
+        return self._request.build_absolute_uri("/")[:-1]
+
     def build_absolute_uri(self, location=None) -> str:
         if location is None:
             query = self.query_params.urlencode()
@@ -134,7 +147,10 @@ def find(
     (of `subject`) counted if it admits the request, in the same round trip, whatever the lookup finds: a
     page hit pays one round trip, not two. A refused lookup finds nothing.
     """
-    keys = [key] if generation_keys is None else [key, *generation_keys]
+    local = _local_answers.get(key) if generation_keys else None  # only answers that writes make stale
+    if local is not None and not (local.is_fresh and local.built_at <= time.time()):
+        local = None  # stale (or built "later", by a clock since set back)
+    keys = [*([] if local else [key]), *(generation_keys or ())]
     found = shared_cache.read(keys, visit=visit, rate_limit=rate_limit)
     if found.rate_verdict is not None and not found.rate_verdict.allowed:
         return Lookup(key, None, None, rate_verdict=found.rate_verdict)
@@ -142,11 +158,32 @@ def find(
         stale = found.values.get(key)
         subject = stale.subject if isinstance(stale, ReadyAnswer) else None
         return Lookup(key, None, None, subject, rate_verdict=found.rate_verdict)
-    generation = _current_generation(keys[1:], found.values)
-    answer = found.values.get(key)
-    if not (isinstance(answer, ReadyAnswer) and answer.generation == generation is not None and answer.is_fresh):
-        answer = None
+    generation = _current_generation(list(generation_keys), found.values)
+    answer = local if local is not None and local.generation == generation else None
+    if answer is None:
+        values = found.values
+        if local is not None and generation is not None:  # a newer generation: another worker's answer?
+            values = shared_cache.read([key]).values
+        answer = values.get(key)
+        if not (isinstance(answer, ReadyAnswer) and answer.generation == generation is not None and answer.is_fresh):
+            answer = None
+        elif generation_keys:
+            _remember_locally(key, answer)
     return Lookup(key, answer, generation, subject, counted=visit is not None, rate_verdict=found.rate_verdict)
+
+
+def _remember_locally(key: str, answer: ReadyAnswer) -> None:
+    """Keep a current answer built under a generation in this process too: while it is fresh and its
+    generation current, a hit reads only the generation from the shared cache, not the answer's bytes (at
+    most MAX_LOCAL_BYTES in all). An answer under no generation lives as long as the shared entry does,
+    which only the shared cache knows: it is never kept here."""
+    global _local_bytes
+    if _local_bytes + len(answer.body) > MAX_LOCAL_BYTES:
+        _local_answers.clear()
+        _local_bytes = 0
+    previous = _local_answers.get(key)
+    _local_bytes += len(answer.body) - (len(previous.body) if previous else 0)
+    _local_answers[key] = answer
 
 
 def render(data, lookup: Lookup, subject: int | None = None, *, paginated: bool = False) -> ReadyAnswer:
@@ -164,6 +201,8 @@ def keep(lookup: Lookup, answer: ReadyAnswer) -> None:
     """Store an answer for PUBLIC_CACHE_SECONDS, unless its generation was unknown when it was built."""
     if answer.generation is not None:
         shared_cache.put(lookup.key, answer, settings.PUBLIC_CACHE_SECONDS)
+        if answer.generation:
+            _remember_locally(lookup.key, answer)
 
 
 def bump(*generation_keys: str) -> None:

@@ -9,6 +9,11 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 PAGE_QUERY_PARAM = "page"
+MAX_REMEMBERED_LINKS = 10_000
+
+# (origin, path, query string, pages) -> page_urls' answer: a pure function of them, remembered because the
+# hits of a list under announcement traffic ask for the same few again and again.
+_page_links: dict[tuple, dict] = {}
 
 
 def page_urls(request, pages: dict) -> dict:
@@ -17,7 +22,18 @@ def page_urls(request, pages: dict) -> dict:
     (`replace_query_param`; page 1 drops the parameter); no page, no link. The URL is parsed once."""
     if all(page is None for page in pages.values()):
         return dict.fromkeys(pages)
-    scheme, netloc, path, query, fragment = urlsplit(request.build_absolute_uri())
+    origin = request._current_scheme_host  # what build_absolute_uri() starts with (the host checked)
+    key = (origin, request.path, request.META.get("QUERY_STRING", ""), *pages.items())
+    urls = _page_links.get(key)
+    if urls is None:
+        if len(_page_links) >= MAX_REMEMBERED_LINKS:
+            _page_links.clear()
+        urls = _page_links[key] = _page_urls(request.build_absolute_uri(), pages)
+    return dict(urls)
+
+
+def _page_urls(url: str, pages: dict) -> dict:
+    scheme, netloc, path, query, fragment = urlsplit(url)
     params = parse_qs(query, keep_blank_values=True)
     params.pop(PAGE_QUERY_PARAM, None)
     urls = {}
@@ -85,10 +101,7 @@ class CountInPagePaginator(DjangoPaginator):
     def page(self, number):
         number = self._page_number(number)
         bottom = (number - 1) * self.per_page
-        queryset = self.object_list.annotate(**{self.TOTAL: _total_of(self.object_list)})
-        if self.columns:
-            queryset = queryset.values(*self.columns, self.TOTAL)
-        rows = list(queryset[bottom : bottom + self.per_page])
+        rows = list(page_with_total(self.object_list, self.columns, bottom, self.per_page))
         if rows:
             total = rows[0][self.TOTAL] if self.columns else getattr(rows[0], self.TOTAL)
         elif number == 1 and self.allow_empty_first_page:
@@ -108,6 +121,15 @@ class CountInPagePaginator(DjangoPaginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         return number
+
+
+def page_with_total(queryset, columns, offset: int, limit: int):
+    """`limit` rows of `queryset` from `offset`, each with the total of the whole list as `pagination_total`
+    (instances, or dicts of `columns` when given)."""
+    queryset = queryset.annotate(**{CountInPagePaginator.TOTAL: _total_of(queryset)})
+    if columns:
+        queryset = queryset.values(*columns, CountInPagePaginator.TOTAL)
+    return queryset[offset : offset + limit]
 
 
 def _total_of(queryset) -> Subquery:

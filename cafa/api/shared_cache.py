@@ -11,11 +11,13 @@ Values (answers, generation tokens) are pickled here and read only here; counter
 Django's own `incr` and `get` expect them.
 """
 
+import hashlib
 import pickle
 import secrets
 from dataclasses import dataclass
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from redis.exceptions import NoScriptError
 
 from cafa.cache import FailSoftRedisCache
 
@@ -104,12 +106,14 @@ def add(key: str, value, timeout) -> bool:
 
 
 class _RedisCalls:
-    """The calls on Redis, under Django's keys (`make_key`): a pipeline, with one Lua script for the rate
-    limit and the visit, so that the visit is counted only when the request is admitted."""
+    """The calls on Redis, under Django's keys (`make_key`). A read with a rate limit or a visit is one Lua
+    script (sent by its digest, EVALSHA): the visit is counted only when the request is admitted, and the
+    values are read in the same command."""
 
-    # KEYS: [the rate log] [views, seen, visitors]; ARGV: limit (-1: no rate limit), window, now, log entry,
-    # seen seconds. Returns nothing when admitted, else the time of the oldest logged request.
-    CHECK_RATE_AND_COUNT = """
+    # KEYS: [the rate log] [views, seen, visitors] keys read; ARGV: limit (-1: no rate limit), window, now, log
+    # entry, seen seconds, 1 when a visit is to be counted. Returns {false, the values read...} when admitted,
+    # else {the time of the oldest logged request}.
+    READ = """
     local first = 1
     local limit = tonumber(ARGV[1])
     if limit >= 0 then
@@ -117,35 +121,50 @@ class _RedisCalls:
       local now, window = tonumber(ARGV[3]), tonumber(ARGV[2])
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
       if redis.call('ZCARD', KEYS[1]) >= limit then
-        return redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ARGV[3]
+        return {redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ARGV[3]}
       end
       redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
       redis.call('EXPIRE', KEYS[1], ARGV[2])
     end
-    if #KEYS >= first + 2 then
+    if ARGV[6] == '1' then
       redis.call('INCR', KEYS[first])
       if redis.call('SET', KEYS[first + 1], '1', 'NX', 'EX', ARGV[5]) then redis.call('INCR', KEYS[first + 2]) end
+      first = first + 3
     end
-    return false
+    if first > #KEYS then return {false} end
+    local values = redis.call('MGET', unpack(KEYS, first))
+    table.insert(values, 1, false)
+    return values
     """
+    READ_DIGEST = hashlib.sha1(READ.encode()).hexdigest()  # noqa: S324 - Redis names scripts by SHA-1
 
     def __init__(self, backend, client):
         self.backend = backend
         self.client = client
 
     def read(self, keys: list[str], visit: Visit | None, rate_limit: RateLimit | None) -> Read:
-        pipeline = self.client.pipeline(transaction=False)
-        if visit or rate_limit:
-            self._check_rate_and_count(pipeline, visit, rate_limit)
-        if keys:
-            pipeline.mget([self.backend.make_key(key) for key in keys])
-        results = pipeline.execute()
-        values = results.pop() if keys else []
+        if not (visit or rate_limit):
+            values = self.client.mget([self.backend.make_key(key) for key in keys]) if keys else []
+            return Read(_present(keys, values), None)
+        oldest, *values = self._read_script(keys, visit, rate_limit)
         rate_verdict = None
         if rate_limit:
-            oldest = results[0]
             rate_verdict = ALLOWED if oldest is None else _refused(rate_limit, float(oldest))
-        return Read({key: value for key, value in zip(keys, map(_loads, values), strict=True) if value}, rate_verdict)
+        return Read(_present(keys, values) if values else {}, rate_verdict)
+
+    def _read_script(self, keys: list[str], visit: Visit | None, rate_limit: RateLimit | None) -> list:
+        names = [rate_limit.key] if rate_limit else []
+        if visit:
+            names += [visit.views_key, visit.seen_key, visit.visitors_key]
+        names = [self.backend.make_key(name) for name in [*names, *keys]]
+        limit, window, now = (rate_limit.limit, rate_limit.window, rate_limit.now) if rate_limit else (-1, 0, 0)
+        entry = f"{now!r}:{secrets.token_hex(6)}"
+        seen_seconds = visit.seen_seconds if visit else 0
+        arguments = (len(names), *names, limit, window, repr(now), entry, seen_seconds, 1 if visit else 0)
+        try:
+            return self.client.evalsha(self.READ_DIGEST, *arguments)
+        except NoScriptError:  # not loaded yet (or flushed): EVAL loads it
+            return self.client.eval(self.READ, *arguments)
 
     def put_many(self, values: dict, timeout) -> None:
         if timeout == 0:  # as Django's cache: kept for no time at all
@@ -158,16 +177,6 @@ class _RedisCalls:
 
     def add(self, key: str, value, timeout) -> bool:
         return bool(self.client.set(self.backend.make_key(key), pickle.dumps(value), nx=True, ex=timeout))
-
-    def _check_rate_and_count(self, pipeline, visit: Visit | None, rate_limit: RateLimit | None) -> None:
-        keys = [rate_limit.key] if rate_limit else []
-        if visit:
-            keys += [visit.views_key, visit.seen_key, visit.visitors_key]
-        limit, window, now = (rate_limit.limit, rate_limit.window, rate_limit.now) if rate_limit else (-1, 0, 0)
-        entry = f"{now!r}:{secrets.token_hex(6)}"
-        seen_seconds = visit.seen_seconds if visit else 0
-        keys = [self.backend.make_key(key) for key in keys]
-        pipeline.eval(self.CHECK_RATE_AND_COUNT, len(keys), *keys, limit, window, repr(now), entry, seen_seconds)
 
 
 class _DjangoCalls:
@@ -206,6 +215,10 @@ class _DjangoCalls:
 def _refused(rate_limit: RateLimit, oldest: float) -> RateVerdict:
     """Refused until the oldest logged request leaves the window (DRF's `wait` for a full log)."""
     return RateVerdict(allowed=False, wait=max(0.0, rate_limit.window - (rate_limit.now - oldest)))
+
+
+def _present(keys: list[str], values: list) -> dict:
+    return {key: value for key, value in zip(keys, map(_loads, values), strict=True) if value}
 
 
 def _loads(value):

@@ -6,8 +6,12 @@ than the queries. Every value is formatted by the same DRF field as there, and t
 output (events/tests/test_public_shapes.py).
 """
 
+import datetime
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from cafa.api.fields import MoneyField
 from events import selectors
@@ -21,14 +25,21 @@ _MONEY = MoneyField()
 _FEATURED_IMAGE = Event._meta.get_field("featured_image")
 _PROFILE_IMAGE = get_user_model()._meta.get_field("profile_image")
 _ADDITIONAL_IMAGE = EventImage._meta.get_field("image")
+MAX_REMEMBERED_URLS = 10_000
+
+# (origin, storage, file name) -> its absolute URL, as `_file_url` writes it: a pure function of the three,
+# remembered because a page of cards asks for the same few dozen on every miss.
+_file_urls: dict[tuple, str] = {}
 
 
 def event_cards(rows: list[dict], request, now) -> list[dict]:
-    return [event_card(row, request, now) for row in rows]
+    formatter = _datetime_formatter()
+    return [event_card(row, request, now, formatter) for row in rows]
 
 
-def event_card(row: dict, request, now) -> dict:
+def event_card(row: dict, request, now, _datetime=None) -> dict:
     """EventCard (§1.12) of a row of `selectors.EVENT_CARD_COLUMNS` with its `with_public_stock` figures."""
+    _datetime = _datetime or _datetime_formatter()
     return {
         "id": row["id"],
         "title": row["title"],
@@ -64,8 +75,8 @@ def event_card(row: dict, request, now) -> dict:
         "status": str(event_status_at(row["starts_at"], row["ends_at"], now, row["cancelled_at"])),
         "is_recurring": row["is_recurring"],
         "is_published": row["is_published"],
-        "created_at": _DATETIME.to_representation(row["created_at"]),
-        "updated_at": _DATETIME.to_representation(row["updated_at"]),
+        "created_at": _datetime(row["created_at"]),
+        "updated_at": _datetime(row["updated_at"]),
     }
 
 
@@ -100,13 +111,15 @@ def event_page(page: selectors.EventPage, request, now) -> dict:
         "timezone": row["timezone"],
         "recurrence_info": recurrence_info(row["is_recurring"], row["recurrence_pattern"]),
         "check_in_policy": row["check_in_policy"],
-        "ticket_types": [_ticket_type(item, status, row["is_published"], now) for item in page.ticket_types],
+        "ticket_types": [
+            _ticket_type(item, status, row["is_published"], now, _datetime_formatter()) for item in page.ticket_types
+        ],
         "similar_events": [_similar_event(similar, request) for similar in page.similar_events],
         "share_urls": share_urls(row["slug"], row["title"]),
     }
 
 
-def _ticket_type(row: dict, event_status: str, event_published: bool, now) -> dict:
+def _ticket_type(row: dict, event_status: str, event_published: bool, now, _datetime) -> dict:
     """TicketTypePublic (§1.12) of a row of `selectors.TICKET_TYPE_COLUMNS`."""
     status = selectors.sale_status(
         event_status=event_status,
@@ -125,11 +138,11 @@ def _ticket_type(row: dict, event_status: str, event_published: bool, now) -> di
         "tickets_remaining": row["tickets_remaining"],
         "min_purchase": row["min_purchase"],
         "max_purchase": row["max_purchase"],
-        "available_from": _DATETIME.to_representation(row["available_from"]),
-        "available_until": _DATETIME.to_representation(row["available_until"]),
+        "available_from": _datetime(row["available_from"]),
+        "available_until": _datetime(row["available_until"]),
         "status": status,
         "is_available": event_published and event_status == EventStatus.UPCOMING and status == "active",
-        "sold_out_at": _DATETIME.to_representation(row["sold_out_at"]),
+        "sold_out_at": _datetime(row["sold_out_at"]),
         "waitlist_open": selectors.waitlist_open(
             event_published=event_published, sale_status=status, available_from=row["available_from"], now=now
         ),
@@ -151,7 +164,32 @@ def _similar_event(row: dict, request) -> dict:
 
 def _file_url(request, field, name: str | None) -> str | None:
     """What AbsoluteFileUrlField shows for a stored file name: its absolute URL, or None."""
-    return request.build_absolute_uri(field.storage.url(name)) if name else None
+    if not name:
+        return None
+    origin = getattr(request, "origin", None)  # a PublicRequest's
+    if origin is None:
+        return request.build_absolute_uri(field.storage.url(name))
+    key = (origin, id(field.storage), name)
+    url = _file_urls.get(key)
+    if url is None:
+        if len(_file_urls) >= MAX_REMEMBERED_URLS:
+            _file_urls.clear()
+        url = _file_urls[key] = request.build_absolute_uri(field.storage.url(name))
+    return url
+
+
+def _datetime_formatter():
+    """DateTimeField's `to_representation`, or, when it would write UTC in ISO 8601 (the current time zone is
+    UTC), the same text written straight from a UTC value."""
+    if api_settings.DATETIME_FORMAT.lower() != "iso-8601" or timezone.get_current_timezone_name() != "UTC":
+        return _DATETIME.to_representation
+    return _utc_datetime
+
+
+def _utc_datetime(value) -> str | None:
+    if value is None or value.tzinfo is not datetime.UTC:
+        return _DATETIME.to_representation(value)
+    return value.isoformat().removesuffix("+00:00") + "Z"
 
 
 def _coordinate(value) -> float | None:
