@@ -155,7 +155,7 @@ def arguments(argv=None):
     parser.add_argument("--with-queue", action="store_true", help="also measure with a waiting list queued")
     parser.add_argument("--queue-entries", type=int, default=1000, help="people waiting (--with-queue)")
     parser.add_argument("--idempotency-keys", action="store_true", help="API purchases send an Idempotency-Key")
-    parser.add_argument("--max-seconds", type=float, default=120.0, help=f"per measurement, at most {MAX_SECONDS:.0f}")
+    parser.add_argument("--max-seconds", type=float, default=240.0, help=f"per measurement, at most {MAX_SECONDS:.0f}")
     parser.add_argument("--port", type=int, default=8180, help="the first node's port; further nodes the next ones")
     parser.add_argument("--seed", type=int, default=12, help="random seed of the quantities and endpoints")
     args = parser.parse_args(argv)
