@@ -13,12 +13,14 @@ value can be overridden from the environment, as the rest of the configuration i
     GUNICORN_ACCESS_LOG      where access lines go: "-" (stdout, default) or a path; empty for none
     GUNICORN_MAX_REQUESTS    recycle a worker after this many requests, with jitter (default 0: never)
 
-Why these defaults (measured with bench/onsale.py, see bench/README.md "Server settings"): the API's
-requests spend most of their time in Python, not waiting, so plain `sync` workers, one per request at a
-time, served the on-sale rush as well as or better than threads; more workers than about 2 per core only
-added context switches. A request is never slower than the 5 s lock timeout plus a provider call, which
-the 30 s timeout leaves room for. Sync workers close the connection after each answer (a proxy in front
-keeps the clients' connections); keep-alive applies with `gthread`.
+Why these defaults (measured with bench/onsale.py; bench/README.md "Server settings"): under the on-sale
+rush, gthread (2 workers x 4 threads) did no better than sync workers, for the API or for the reference
+(threads of one process share its interpreter, and every buyer waits on the same row lock anyway), and
+2, 3 and 4 sync workers on 2 cores were within the machine's noise. Two per CPU keeps a core busy while another
+worker waits on the payment provider (the bench's sandbox answers at once; Paystack takes a round trip).
+A request is bounded by the 5 s lock timeout plus a provider call, which the 30 s timeout leaves room for.
+Sync workers close the connection after each answer (a proxy in front keeps the clients' connections);
+keep-alive applies with `gthread`.
 """
 
 import multiprocessing

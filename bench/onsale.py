@@ -287,6 +287,8 @@ def reconcile_all(scene, measurements, warmup_told, api, args) -> list[str]:
             api_held=api.get(ticket_type_id),
         )
         problems += reconcile(figures)
+        if ticket_type_id in scene.promo_codes and (missing := onsale_seed.purchases_without_code(ticket_type_id)):
+            problems.append(f"{figures.label}: {missing} purchases do not carry the promo code")
         if key == WARMUP:
             continue
         sold_out.append(figures.rows == figures.stock)

@@ -222,3 +222,8 @@ def after_bulk_sale(ticket_type_id: int):
 def held_rows(ticket_type_id: int) -> int:
     """Tickets of the type that hold stock or once did in this run: issued, or reserved (lapsed or not)."""
     return Ticket.objects.filter(ticket_type_id=ticket_type_id, status__in=("reserved", "active", "used")).count()
+
+
+def purchases_without_code(ticket_type_id: int) -> int:
+    """Purchases of a `--promo-code` type that do not carry the code (there must be none)."""
+    return Purchase.objects.filter(ticket_type_id=ticket_type_id, promo_code__isnull=True).count()
