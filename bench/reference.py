@@ -15,6 +15,7 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
 from django.utils import timezone
@@ -26,7 +27,6 @@ from rest_framework_simplejwt.tokens import AccessToken
 from events.models import TicketType
 from tickets.models import Purchase, Ticket
 
-RESERVATION = timedelta(minutes=10)
 FEE = Decimal("0.05")
 
 
@@ -61,7 +61,7 @@ def reference_purchase(request):
             attendee_name="Reference buyer",
             attendee_email="reference@bench.invalid",
             reserved_at=now,
-            reservation_expires_at=now + RESERVATION,
+            reservation_expires_at=now + timedelta(minutes=settings.RESERVATION_MINUTES),
         )
         tickets = Ticket.objects.bulk_create(
             Ticket(
