@@ -20,4 +20,5 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --n
 USER cafa
 ENV MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private_media
 EXPOSE 8000
-CMD ["gunicorn", "cafa.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]
+# Workers, worker class, timeouts and the access log: gunicorn.conf.py (WEB_CONCURRENCY etc. override them).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "cafa.wsgi:application"]

@@ -4,10 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/cafa_test REDIS_URL=redis://127.0.0.1:6379/1
 BENCH_DB ?= cafa_bench
+# The on-sale bench empties its database first: its own, never the browse catalogue's.
+BENCH_ONSALE_DB ?= cafa_bench_onsale
 BENCH_REDIS ?= redis://127.0.0.1:6379/2
 BENCH_ARGS ?=
+# Each scenario's own options (bench/onsale.py --help, bench/browse.py --help); both default to BENCH_ARGS.
+ONSALE_ARGS ?= $(BENCH_ARGS)
+BROWSE_ARGS ?= $(BENCH_ARGS)
 
-.PHONY: run test test-browser test-services worker lint format schema bench clean
+.PHONY: run test test-browser test-services worker lint format schema bench bench-onsale bench-browse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,11 +55,20 @@ format: $(VENV)/.installed
 schema: $(VENV)/.installed
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /tmp/cafa-openapi.yaml
 
-bench: $(VENV)/.installed
+# Both scenarios (bench/README.md): the on-sale rush, then the browse catalogue.
+bench: bench-onsale bench-browse
+
+bench-onsale: $(VENV)/.installed
+	-psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_ONSALE_DB)'" | grep -q 1 || \
+		psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE $(BENCH_ONSALE_DB)" >/dev/null
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_ONSALE_DB) REDIS_URL=$(BENCH_REDIS) \
+		$(BIN)/python bench/onsale.py $(ONSALE_ARGS)
+
+bench-browse: $(VENV)/.installed
 	-psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 || \
 		psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE $(BENCH_DB)" >/dev/null
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) \
-		$(BIN)/python bench/browse.py $(BENCH_ARGS)
+		$(BIN)/python bench/browse.py $(BROWSE_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media private_media staticfiles

@@ -151,10 +151,12 @@ def _detail_path(python, env) -> str:
 
 
 def _start_server(port: int, env: dict) -> subprocess.Popen:
+    """gunicorn with the repository's gunicorn.conf.py, 2 sync workers, no access log."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "cafa.wsgi:application", "--bind", f"{HOST}:{port}", "--workers", "2"]
-    options = ["--timeout", "30", "--log-level", "warning", "--no-control-socket"]
-    return subprocess.Popen([*command, *options], cwd=ROOT, env=env)
+    command = [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "cafa.wsgi:application"]
+    options = ["--bind", f"{HOST}:{port}", "--log-level", "warning", "--no-control-socket"]
+    server_env = {**env, "WEB_CONCURRENCY": "2", "GUNICORN_WORKER_CLASS": "sync", "GUNICORN_ACCESS_LOG": ""}
+    return subprocess.Popen([*command, *options], cwd=ROOT, env=server_env)
 
 
 def _wait_until_up(port: int, timeout: float = 60.0):

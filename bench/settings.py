@@ -1,4 +1,4 @@
-"""Settings of the browse benchmark's servers: the project's own, plus the bare reference view's route."""
+"""Settings of the benchmarks' servers: the project's own, plus the routes of the reference views (bench/urls.py)."""
 
 from cafa.settings import *  # noqa: F403 (the very settings production runs with)
 

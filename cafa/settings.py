@@ -99,7 +99,12 @@ TEMPLATES = [
 
 # --- Data -----------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# PostgreSQL connections persist across requests (otherwise each request pays a new backend process and its
+# authentication: issue 12 measured 20 purchases/s without, about 85/s with). A connection is health-checked
+# before a request reuses it, so a restarted database costs a reconnect, not a failed request. SQLite: 0.
+_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if _IS_POSTGRES else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=_IS_POSTGRES)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Writers queue instead of failing with "database is locked" (development server threads).
