@@ -28,8 +28,8 @@ from payments.tests.fixtures import buy as checkout
 pytestmark = pytest.mark.django_db
 
 # Per database: PostgreSQL's transaction also sets its lock timeout (cafa/locking.py).
-Y1_QUERIES = {"postgresql": 20, "sqlite": 19}
-Y2_QUERIES = {"postgresql": 19, "sqlite": 18}
+Y1_QUERIES = {"postgresql": 19, "sqlite": 17}
+Y2_QUERIES = {"postgresql": 18, "sqlite": 16}
 COMMITS = 2
 IDEMPOTENCY_KEY_QUERIES = 2  # the claim's INSERT and the answer's UPDATE
 
