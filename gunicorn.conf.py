@@ -18,7 +18,8 @@ rush, gthread (2 workers x 4 threads) did no better than sync workers, for the A
 (threads of one process share its interpreter, and every buyer waits on the same row lock anyway), and
 2, 3 and 4 sync workers on 2 cores were within the machine's noise. Two per CPU keeps a core busy while another
 worker waits on the payment provider (the bench's sandbox answers at once; Paystack takes a round trip).
-A request is bounded by the 5 s lock timeout plus a provider call, which the 30 s timeout leaves room for.
+A request is bounded by the 3 s lock timeout (cafa/locking.py) plus a provider call, which the 30 s
+timeout leaves room for.
 Sync workers close the connection after each answer (a proxy in front keeps the clients' connections);
 keep-alive applies with `gthread`.
 """
