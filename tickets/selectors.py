@@ -142,40 +142,51 @@ class StockReading:
     live_holds: int
     event_cancelled: bool
     queue_waiting: bool
+    promo_uses: int | None = None  # of the code asked for (None: not asked)
 
 
-def stock_reading(*, ticket_type_id: int, event_id: int, now) -> StockReading:
+def stock_reading(*, ticket_type_id: int, event_id: int, now, promo_code_id: int | None = None) -> StockReading:
     """The type's live holds, whether its event is cancelled and whether anyone queues for it, in one
-    query. Call after the type's lock is granted: the statement's snapshot then sees every change the
-    previous holder committed (a cancellation locks the types first; offers and holds change under it).
+    query; with `promo_code_id`, also that code's uses (`promo_use`). Call after the type's lock (and
+    the code's) is granted: the statement's snapshot then sees every change the previous holder
+    committed (a cancellation locks the types first; offers and holds change under it).
 
-    Plain SQL, built once: every buyer of the type waits while it runs, and the ORM would take longer
-    to compile this statement than PostgreSQL takes to answer it (three index probes).
+    Plain SQL, built once per shape: every buyer of the type waits while it runs, and the ORM would
+    take longer to compile this statement than PostgreSQL takes to answer it (a few index probes).
     """
+    at = connection.ops.adapt_datetimefield_value(now)
+    params = [ticket_type_id, TicketStatus.RESERVED, at, event_id, ticket_type_id, WaitlistStatus.WAITING]
+    if promo_code_id is not None:
+        params += [promo_code_id, PurchaseStatus.COMPLETED, *OPEN_PURCHASE_STATUSES, at]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _stock_reading_sql(),
-            [
-                ticket_type_id,
-                TicketStatus.RESERVED,
-                connection.ops.adapt_datetimefield_value(now),
-                event_id,
-                ticket_type_id,
-                WaitlistStatus.WAITING,
-            ],
-        )
-        holds, cancelled, waiting = cursor.fetchone()
-    return StockReading(live_holds=holds, event_cancelled=bool(cancelled), queue_waiting=bool(waiting))
+        cursor.execute(_stock_reading_sql(with_promo=promo_code_id is not None), params)
+        holds, cancelled, waiting, *uses = cursor.fetchone()
+    return StockReading(
+        live_holds=holds,
+        event_cancelled=bool(cancelled),
+        queue_waiting=bool(waiting),
+        promo_uses=next(iter(uses), None),
+    )
 
 
 @cache
-def _stock_reading_sql() -> str:
+def _stock_reading_sql(*, with_promo: bool) -> str:
     """Table names are our models' (quoted); every value is a parameter."""
-    tickets, events, entries = (connection.ops.quote_name(m._meta.db_table) for m in (Ticket, Event, WaitlistEntry))
+    tickets, events, entries, purchases = (
+        connection.ops.quote_name(m._meta.db_table) for m in (Ticket, Event, WaitlistEntry, Purchase)
+    )
     holds = f"SELECT COUNT(*) FROM {tickets} WHERE ticket_type_id = %s AND status = %s AND reserved_until > %s"  # noqa: S608
     cancelled = f"SELECT 1 FROM {events} WHERE id = %s AND cancelled_at IS NOT NULL"  # noqa: S608
     waiting = f"SELECT 1 FROM {entries} WHERE ticket_type_id = %s AND status = %s"  # noqa: S608
-    return f"SELECT ({holds}), EXISTS ({cancelled}), EXISTS ({waiting})"
+    reading = f"SELECT ({holds}), EXISTS ({cancelled}), EXISTS ({waiting})"
+    if not with_promo:
+        return reading
+    open_statuses = ", ".join(["%s"] * len(OPEN_PURCHASE_STATUSES))
+    uses = (
+        f"SELECT COUNT(*) FROM {purchases} WHERE promo_code_id = %s"  # noqa: S608
+        f" AND (status = %s OR (status IN ({open_statuses}) AND reservation_expires_at > %s))"
+    )
+    return f"{reading}, ({uses})"
 
 
 # --- A buyer's tickets, documents and reminders (CONTRACT.md §7, §15) ---------------------------

@@ -32,6 +32,8 @@ Y1_QUERIES = {"postgresql": 19, "sqlite": 17}
 Y2_QUERIES = {"postgresql": 18, "sqlite": 16}
 COMMITS = 2
 IDEMPOTENCY_KEY_QUERIES = 2  # the claim's INSERT and the answer's UPDATE
+# A promo code: its look-up (before the ticket type's lock) and its lock; its uses join the stock's reading.
+PROMO_CODE_QUERIES = 2
 
 
 @pytest.fixture
@@ -73,6 +75,22 @@ def test_y2_costs_a_fixed_number_of_queries(bearer_client, event, paid_type, dja
 
     assert response.status_code == 201, response.json()
     assert _commits(queries) == COMMITS
+
+
+@as_in_production
+@pytest.mark.parametrize("max_uses", [None, 1000])
+def test_a_promo_code_adds_two_queries(
+    bearer_client, event, paid_type, make_promo, max_uses, django_assert_num_queries
+):
+    make_promo(event, "EARLY", percent=10, max_uses=max_uses, max_uses_per_user=5)
+    body = y1_body(event, paid_type) | {"promo_code": "early"}
+    bearer_client.post(PURCHASE_URL, body, format="json")
+
+    with django_assert_num_queries(Y1_QUERIES[connection.vendor] + PROMO_CODE_QUERIES):
+        response = bearer_client.post(PURCHASE_URL, body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["pricing"]["promo_code"] == "EARLY"
 
 
 def _commits(queries) -> int:

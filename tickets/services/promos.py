@@ -5,14 +5,18 @@ or still hold a live reservation (the stock rule's meaning), so a lapsed or canc
 gives its use back the moment it ends and no counter can drift. Redeeming decides the limits with
 the code's row locked inside the checkout's transaction, after the ticket type's lock
 (`cafa.locking` order): a rush of buyers with one code, on one type or several, queues on that row
-and can never pass `max_uses` or `max_uses_per_user` together.
+and can never pass `max_uses` or `max_uses_per_user` together. What needs no lock (which code, whether
+it applies, the buyer's own uses) is looked up before the ticket type's lock; its total uses are
+counted in the stock's one reading: the code adds a single statement (its lock) to the time every
+buyer of the type waits for.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
@@ -48,22 +52,75 @@ def quote(*, event: Event, ticket_type: TicketType, buyer, code: str, quantity: 
     Reserves nothing and locks nothing. Raises PromoRefused with the contract's headline; an unknown,
     inactive and another event's code are the same "Invalid promo code".
     """
-    promo = _applicable(_active_code(event, code), ticket_type).first()
-    _check(promo, ticket_type, buyer, timezone.now())
+    promo = _applicable(_active_code(event, code), ticket_type.pk).first()
+    if promo is None:
+        raise PromoRefused()
+    now = timezone.now()
+    total, mine = _uses(promo, buyer.pk, now)
+    _check(promo, applies=promo.covers or not promo.restricted, total=total, mine=mine, now=now)
     return Quote(promo=promo, pricing=price_order(ticket_type.price, quantity, promo))
 
 
-def claim_under_lock(*, event: Event, ticket_type: TicketType, buyer, code: str | None, now) -> PromoCode | None:
-    """The code, locked, once it is valid for this order and within its limits (PromoRefused otherwise).
+@dataclass
+class Redemption:
+    """A code named on an order, from its look-up before the ticket type's lock to its check under it.
 
-    Call inside the checkout's transaction with the ticket type already locked: the code's use is then
-    the reservation this transaction creates. Two queries; none (and None) without a code.
+    `promo` is the event's active code of that name (None: no such code), with `applies` (to the ordered
+    type) and `buyer_uses` (the buyer's own uses, counted with the buyer's row locked: only their own
+    checkouts, which wait for that lock, could add one).
+    """
+
+    promo: PromoCode | None
+    applies: bool = False
+    buyer_uses: int = 0
+
+    def rows_to_lock(self) -> QuerySet:
+        """The code's row, for `lock_rows` beside the ticket type's (none for an unknown code)."""
+        return PromoCode.objects.filter(pk=self.promo.pk) if self.promo else PromoCode.objects.none()
+
+    def counted_code_id(self) -> int | None:
+        """The code whose uses the stock reading counts under the locks: only a code with `max_uses`."""
+        return self.promo.pk if self.promo and self.promo.max_uses is not None else None
+
+
+def look_up(*, event: Event, ticket_type_id: int, buyer, code: str | None, now) -> Redemption | None:
+    """Y1, Y2 and L1, before the ticket type's lock and with the buyer's row locked: the code named on
+    the order, whether it applies to the type and the buyer's uses, in one query (None without a code).
+
+    Nothing here refuses: `claim_under_lock` does, in the contract's order, once the stock is read.
     """
     if not code:
         return None
-    promo = lock_row(_applicable(_active_code(event, code), ticket_type))
-    _check(promo, ticket_type, buyer, now)
-    return promo
+    mine = Purchase.objects.filter(selectors.promo_use(now), promo_code=OuterRef("pk"), buyer_id=buyer.pk)
+    promo = (
+        _applicable(_active_code(event, code), ticket_type_id)
+        .annotate(buyer_uses=Coalesce(Subquery(mine.values("promo_code").annotate(n=Count("pk")).values("n")), 0))
+        .first()
+    )
+    if promo is None:
+        return Redemption(promo=None)
+    return Redemption(promo=promo, applies=promo.covers or not promo.restricted, buyer_uses=promo.buyer_uses)
+
+
+def claim_under_lock(
+    redemption: Redemption | None, *, locked: PromoCode | None, uses: int | None, buyer, now
+) -> PromoCode | None:
+    """The code, once it is valid for this order and within its limits (PromoRefused otherwise).
+
+    Call inside the checkout's transaction with the ticket type and then the code (`rows_to_lock`)
+    locked, `locked` being the code's row as that lock read it (its state now), and `uses` its uses
+    counted after those locks by the stock reading (None: not counted, as the code had no `max_uses` when
+    looked up). The code's use is then the reservation this transaction creates. No query, unless the
+    code was given a limit since the look-up; None without a code.
+    """
+    if redemption is None:
+        return None
+    if locked is None or not locked.is_active:  # unknown, or deleted or switched off meanwhile
+        raise PromoRefused()
+    if uses is None and locked.max_uses is not None:
+        uses, _ = _uses(locked, buyer.pk, now)
+    _check(locked, applies=redemption.applies, total=uses or 0, mine=redemption.buyer_uses, now=now)
+    return locked
 
 
 def within_limits_under_lock(*, purchase: Purchase, now) -> bool:
@@ -85,24 +142,24 @@ def _active_code(event: Event, code: str) -> QuerySet:
     return PromoCode.objects.filter(event=event, code=normalize(code), is_active=True)
 
 
-def _applicable(queryset: QuerySet, ticket_type: TicketType) -> QuerySet:
-    """Annotated with `applies`: the code lists no ticket types (all of them), or lists this one."""
+def _applicable(queryset: QuerySet, ticket_type_id: int) -> QuerySet:
+    """Annotated with `restricted` (the code lists ticket types; none: all of them) and `covers` (it
+    lists this one)."""
     chosen = PromoCode.ticket_types.through.objects.filter(promocode=OuterRef("pk"))
-    return queryset.annotate(restricted=Exists(chosen), covers=Exists(chosen.filter(tickettype_id=ticket_type.pk)))
+    return queryset.annotate(restricted=Exists(chosen), covers=Exists(chosen.filter(tickettype_id=ticket_type_id)))
 
 
-def _check(promo: PromoCode | None, ticket_type: TicketType, buyer, now) -> None:
-    if promo is None:
-        raise PromoRefused()
+def _check(promo: PromoCode, *, applies: bool, total: int, mine: int, now) -> None:
+    """Refuse the code's use now (PromoRefused, in the contract's order of its rules), given its uses:
+    `total` of all buyers and `mine` of this one."""
     if promo.valid_from and now < promo.valid_from:
         raise PromoRefused("This promo code cannot be used yet.", error="Promo code not yet valid")
     if promo.valid_until and now > promo.valid_until:
         raise PromoRefused("This promo code has expired.", error="Promo code expired")
-    if promo.restricted and not promo.covers:
+    if not applies:
         raise PromoRefused(
             "This promo code does not apply to this ticket type.", error="Promo code not valid for this ticket type"
         )
-    total, mine = _uses(promo, buyer.pk, now)
     if _used_up(promo, total):
         raise PromoRefused("This promo code has been used the maximum number of times.", error="Promo code used up")
     if mine >= promo.max_uses_per_user:

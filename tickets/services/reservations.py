@@ -23,6 +23,7 @@ from tickets.exceptions import ReservationRefused
 from tickets.models import (
     ISSUED_TICKET_STATUSES,
     OPEN_PURCHASE_STATUSES,
+    PromoCode,
     Purchase,
     PurchaseStatus,
     Ticket,
@@ -56,24 +57,37 @@ def reserve_tickets(
     limit together; their open purchases are counted then, before the ticket type's lock, so the time
     every buyer of the type queues for (the lock to the commit) holds only what the stock needs: one
     read (live holds, cancellation, queue) and the inserts. Seats freed while anyone queues for the
-    type are the waiting list's, not the public's. A `promo_code` is claimed under the same locks (its
-    limits hold under any rush) and priced in. Raises TicketTypeNotFound for a type of another event,
+    type are the waiting list's, not the public's. A `promo_code` is looked up with the open purchases,
+    then locked with the type and claimed under those locks (its limits hold under any rush), with its
+    uses counted in the same reading, and priced in. Raises TicketTypeNotFound for a type of another event,
     ReservationRefused naming the first rule that fails, in the contract's order, and PromoRefused for a
     code that cannot apply.
     """
     lock_rows(get_user_model().objects.filter(pk=buyer.pk).only("pk"))
-    open_purchases = _open_purchases(buyer, timezone.now())  # refused below, in the contract's order
-    ticket_type = lock_row(TicketType.objects.filter(pk=ticket_type_id, event=event))
-    if ticket_type is None:
+    # Refused below, in the contract's order; read now, as only this buyer's checkouts could change them.
+    before = timezone.now()
+    open_purchases = _open_purchases(buyer, before)
+    redemption = promos.look_up(event=event, ticket_type_id=ticket_type_id, buyer=buyer, code=promo_code, now=before)
+    types, codes = lock_rows(
+        TicketType.objects.filter(pk=ticket_type_id, event=event),
+        redemption.rows_to_lock() if redemption else PromoCode.objects.none(),
+    )
+    if not types:
         raise TicketTypeNotFound()
+    ticket_type = types[0]
     now = timezone.now()  # read after waiting for the lock: lapsed holds stop counting
     # Read after the lock, which a cancellation takes first (and every hold or offer of the type).
-    reading = selectors.stock_reading(ticket_type_id=ticket_type.pk, event_id=event.pk, now=now)
+    counted_code = redemption.counted_code_id() if redemption else None
+    reading = selectors.stock_reading(
+        ticket_type_id=ticket_type.pk, event_id=event.pk, now=now, promo_code_id=counted_code
+    )
     if reading.event_cancelled:
         raise ReservationRefused("This event was cancelled.", error="Ticket sales closed")
     _check_sale_rules(event, ticket_type, quantity, now)
     _check_stock(ticket_type, quantity, reading)
-    promo = promos.claim_under_lock(event=event, ticket_type=ticket_type, buyer=buyer, code=promo_code, now=now)
+    promo = promos.claim_under_lock(
+        redemption, locked=next(iter(codes), None), uses=reading.promo_uses, buyer=buyer, now=now
+    )
     _check_open_purchases(open_purchases)
     return _create_reservation(buyer, event, ticket_type, quantity, attendee, now, promo=promo)
 
