@@ -109,3 +109,22 @@ def test_health_asks_redis_itself_even_while_calls_are_paused(unreachable_cache,
     response = api_client.get("/api/v1/health/")
     assert response.status_code == 200
     assert response.json()["cache"] == "ok"
+
+
+@pytest.mark.services
+def test_a_read_after_redis_closed_its_connections_runs_on_a_new_one(caplog):
+    """Redis restarted (or dropped an idle connection): the read script, sent on the pool's connections
+    without the client's retries, still runs on a new connection, and nothing is logged or paused."""
+    from cafa.api import shared_cache
+
+    cache.set("answers:one", "kept")
+    client = cache.redis_client
+    pooled = client.connection_pool.get_connection()
+    client.connection_pool.release(pooled)
+    client.client_kill_filter(_id=client.client_id(), skipme=False)  # every client of this pool is closed
+    rate_limit = shared_cache.RateLimit(key="throttle:anon:10.0.0.9:log", limit=5, window=60, now=1000.0)
+
+    found = shared_cache.read(["answers:one"], rate_limit=rate_limit)
+
+    assert found.rate_verdict.allowed
+    assert outage_lines(caplog) == []

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 from redis.client import Pipeline, Redis
+from redis.connection import AbstractConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
@@ -467,6 +468,7 @@ def test_a_cache_outage_is_a_miss_and_admits_everyone(unreachable_cache, anonymo
 
     monkeypatch.setattr(Pipeline, "execute", refuse)
     monkeypatch.setattr(Redis, "execute_command", refuse)
+    monkeypatch.setattr(AbstractConnection, "connect", refuse)  # the read script's own connection
     for _ in range(3):
         assert titles(anonymous.get(EVENTS)) == ["Highlife Night"]
         assert anonymous.get(detail(gig)).json()["title"] == "Highlife Night"
