@@ -66,6 +66,10 @@ def event_status_at(starts_at: datetime, ends_at: datetime, now: datetime, cance
     return EventStatus.PAST
 
 
+# Published and not cancelled: the events the public lists count (partial indexes below).
+LIVE_EVENT = models.Q(is_published=True, cancelled_at__isnull=True)
+
+
 class Event(models.Model):
     organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="events")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="events")
@@ -128,6 +132,10 @@ class Event(models.Model):
             models.Index(Upper("venue_city"), name="event_city_ci_idx"),
             models.Index(fields=["start_date"], name="event_start_date_idx"),
             models.Index(fields=["created_at"], name="event_created_idx"),
+            # The public lists' total counts (`live`/`all` and `upcoming`, the default), read index-only: most
+            # events match, so without them PostgreSQL counts by reading the whole table (issue 13).
+            models.Index(fields=["ends_at"], name="event_live_end_idx", condition=LIVE_EVENT),
+            models.Index(fields=["starts_at"], name="event_live_start_idx", condition=LIVE_EVENT),
         ]
         permissions = [("cancel_event", "Can cancel an event and refund its buyers")]
 
