@@ -1,4 +1,8 @@
-"""Users: identity, profile, notification settings and organizer verification state."""
+"""Users: identity, profile, notification settings and organizer verification state.
+
+Over 300 lines on purpose: Django keeps an app's models in one module; each model here is short, and
+the user's verification and payout-profile rows sit beside the user they describe.
+"""
 
 import os
 import uuid

@@ -22,6 +22,9 @@ ratios ours ÷ ref and variant ÷ ours (medians over the rounds), then the recon
 the tickets held or sold (database rows and the organizer's API figures) equal what the 201 answers told
 the buyers, never above the stock (`--stock 500` sells out), and no answer was a 5xx. Loopback only; every
 count and duration is capped. Exit status 1 when anything does not reconcile.
+
+Over 300 lines on purpose: a benchmark script an operator runs as one file (the seeding, the load
+generator and the report are in bench/onsale_seed.py, bench/loadgen.py and bench/onsale_report.py).
 """
 
 import argparse

@@ -4,6 +4,9 @@ Embedded defaults (no environment at all) run on SQLite, a local-memory cache, e
 tasks, console e-mail and the sandbox payment provider. Production sets DEBUG=false, SECRET_KEY,
 ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL and PAYSTACK_SECRET_KEY (or, for a demo,
 PAYMENTS_SANDBOX=true): see README.md and .env.example.
+
+Over 300 lines on purpose: one settings module, read top to bottom, is what an operator checks a
+deployment against; each section is headed.
 """
 
 from datetime import timedelta

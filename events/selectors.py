@@ -3,6 +3,9 @@
 Stock and sales figures (CONTRACT.md §1.11) are computed only by `annotate_ticket_type_stock` and
 `annotate_event_stock`; every list, detail, summary and rule in this app reads them from there. The public
 pages sum an event's figures from its annotated ticket types (`with_public_stock`): one query a page.
+
+Over 300 lines on purpose: the stock and sales figures (§1.11) are defined once here and every read of
+the app (catalogue, event page, organizer pages, sort keys) is built on them; split, they would be copied.
 """
 
 from collections.abc import Iterable

@@ -3,6 +3,9 @@
 Every money figure is a sum of ledger entries (or of purchases, for ticket counts); nothing is a
 stored counter. Sales figures are filtered by the purchase's completion time; balances ignore
 the period.
+
+Over 300 lines on purpose: every payout figure reads the same ledger sums, so the balances, the revenue
+report and the withdrawals' reads share their expressions here rather than copy them.
 """
 
 from dataclasses import asdict, dataclass

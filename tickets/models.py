@@ -5,6 +5,9 @@ deadline (`reserved_until`), so live stock is issued tickets (counted on the tic
 `TicketType.issued_count`, in the transaction that issues or voids them) plus reserved ones whose
 deadline has not passed (one count over a partial index of reserved rows). Lapsed reservations stop
 counting the moment their deadline passes, whether or not any background job has tidied their status.
+
+Over 300 lines on purpose: Django keeps an app's models in one module; the purchase, ticket, check-in,
+delivery, promo-code and waiting-list models reference one another, and each is short.
 """
 
 import secrets

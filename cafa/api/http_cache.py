@@ -17,6 +17,9 @@ keeps the current answers it found or built (`_remember_locally`): while one is 
 its generation, never the bytes again; the rules above (generation, age) decide whether it is served.
 
 Every call to the shared cache goes through cafa/api/shared_cache.py, where a cache error is a miss.
+
+Over 300 lines on purpose: the entry format, the generations, the HTTP headers and the view mixin
+are one protocol; split, a reader would have to hold four modules to check that a stale answer is never served.
 """
 
 import hashlib

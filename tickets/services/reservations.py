@@ -5,6 +5,9 @@ transaction, and live stock is read at that moment: issued tickets (the type's `
 every transition below moves in its own transaction, through `events.services.count_issued`) plus
 reservations whose deadline has not passed (counted over the partial index of reserved tickets), so
 concurrent buyers can never oversell, and the cost under the lock does not grow with the tickets sold.
+
+Over 300 lines on purpose: every move of a reservation (hold, offer, pending, release, re-issue,
+issue, void) lives here, beside the stock rule they all keep; split, the rule would be read in two places.
 """
 
 from dataclasses import dataclass

@@ -8,6 +8,9 @@ the ticket type's lock (`cafa.locking`), so the queue, the offers and the public
 seat. The engine runs at once where seats are freed in a request (the `seats_freed` signal of
 reservations: cancel, failure, refund; the organizer raising the quantity) and every minute from the
 job (lapsed holds free seats without any request: `serve_all_queues`).
+
+Over 300 lines on purpose: the queue's every state change takes the same ticket-type lock and keeps
+the same invariant (freed seats are the queue's); one module keeps that rule in one place.
 """
 
 import logging
