@@ -66,12 +66,14 @@ def quote(*, event: Event, ticket_type: TicketType, buyer, code: str, quantity: 
 class Redemption:
     """A code named on an order, from its look-up before the ticket type's lock to its check under it.
 
-    `promo_id` is the event's active code of that name (None: no such code), with its `max_uses`,
-    whether it `applies` to the ordered type and `buyer_uses` (the buyer's own uses, counted with the
-    buyer's row locked: only their own checkouts, which wait for that lock, could add one).
+    `named` is whether the order names a code at all; `promo_id` the event's active code of that name
+    (None: no such code), with its `max_uses`, whether it `applies` to the ordered type and `buyer_uses`
+    (the buyer's own uses, counted with the buyer's row locked: only their own checkouts, which wait for
+    that lock, could add one).
     """
 
-    promo_id: int | None
+    named: bool
+    promo_id: int | None = None
     max_uses: int | None = None
     applies: bool = False
     buyer_uses: int = 0
@@ -85,20 +87,25 @@ class Redemption:
         return self.promo_id if self.max_uses is not None else None
 
 
-def look_up(*, event: Event, ticket_type_id: int, buyer, code: str | None, now) -> Redemption | None:
+NO_CODE = Redemption(named=False)
+
+
+def look_up(*, event: Event, ticket_type_id: int, buyer, code: str | None, now) -> Redemption:
     """Y1, Y2 and L1, before the ticket type's lock and with the buyer's row locked: the code named on
     the order, whether it applies to the type and the buyer's uses, in one query compiled once per
-    process (`cafa.prepared`: the ORM takes longer to build it than PostgreSQL to answer). None without
-    a code. Nothing here refuses: `claim_under_lock` does, in the contract's order, once the stock is read.
+    process (`cafa.prepared`: the ORM takes longer to build it than PostgreSQL to answer); no query
+    without a code. Nothing here refuses: `claim_under_lock` does, in the contract's order, once the
+    stock is read.
     """
     if not code:
-        return None
+        return NO_CODE
     values = {"event_id": event.pk, "code": normalize(code), "ticket_type_id": ticket_type_id, "buyer_id": buyer.pk}
     rows = _look_up_rows.rows(None, **values, now=now)
     if not rows:
-        return Redemption(promo_id=None)
+        return Redemption(named=True)
     [row] = rows
     return Redemption(
+        named=True,
         promo_id=row["id"],
         max_uses=row["max_uses"],
         applies=row["covers"] or not row["restricted"],
@@ -118,7 +125,7 @@ _look_up_rows = PreparedRead(_look_up_query)
 
 
 def claim_under_lock(
-    redemption: Redemption | None, *, locked: PromoCode | None, uses: int | None, buyer, now
+    redemption: Redemption, *, locked: PromoCode | None, uses: int | None, buyer, now
 ) -> PromoCode | None:
     """The code, once it is valid for this order and within its limits (PromoRefused otherwise).
 
@@ -128,7 +135,7 @@ def claim_under_lock(
     looked up). The code's use is then the reservation this transaction creates. No query, unless the
     code was given a limit since the look-up; None without a code.
     """
-    if redemption is None:
+    if not redemption.named:
         return None
     if locked is None or not locked.is_active:  # unknown, or deleted or switched off meanwhile
         raise PromoRefused()

@@ -26,7 +26,6 @@ from tickets.exceptions import ReservationRefused
 from tickets.models import (
     ISSUED_TICKET_STATUSES,
     OPEN_PURCHASE_STATUSES,
-    PromoCode,
     Purchase,
     PurchaseStatus,
     Ticket,
@@ -71,18 +70,14 @@ def reserve_tickets(
     before = timezone.now()
     open_purchases = _open_purchases(buyer, before)
     redemption = promos.look_up(event=event, ticket_type_id=ticket_type_id, buyer=buyer, code=promo_code, now=before)
-    types, codes = lock_rows(
-        TicketType.objects.filter(pk=ticket_type_id, event=event),
-        redemption.rows_to_lock() if redemption else PromoCode.objects.none(),
-    )
+    types, codes = lock_rows(TicketType.objects.filter(pk=ticket_type_id, event=event), redemption.rows_to_lock())
     if not types:
         raise TicketTypeNotFound()
     ticket_type = types[0]
     now = timezone.now()  # read after waiting for the lock: lapsed holds stop counting
     # Read after the lock, which a cancellation takes first (and every hold or offer of the type).
-    counted_code = redemption.counted_code_id() if redemption else None
     reading = selectors.stock_reading(
-        ticket_type_id=ticket_type.pk, event_id=event.pk, now=now, promo_code_id=counted_code
+        ticket_type_id=ticket_type.pk, event_id=event.pk, now=now, promo_code_id=redemption.counted_code_id()
     )
     if reading.event_cancelled:
         raise ReservationRefused("This event was cancelled.", error="Ticket sales closed")
