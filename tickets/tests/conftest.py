@@ -39,7 +39,7 @@ def buy_tickets(make_event):
 def reserve_only(make_event):
     """A purchase whose tickets are still `reserved` (never paid)."""
 
-    def reserve(buyer, quantity=1, event=None):
+    def reserve(buyer, quantity=1, event=None, promo_code=None):
         event = event or make_event()
         with transaction.atomic():  # reserve_tickets runs in its caller's transaction
             return reserve_tickets(
@@ -48,6 +48,7 @@ def reserve_only(make_event):
                 ticket_type_id=event.ticket_types.first().pk,
                 quantity=quantity,
                 attendee=Attendee(name="Esi Owusu", email=buyer.email),
+                promo_code=promo_code,
             )
 
     return reserve

@@ -4,32 +4,23 @@ lock, and what is decided under it. The HTTP rows (PC5, Y1, Y2, L1) are tested i
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from tickets import selectors
 from tickets.exceptions import PromoRefused
 from tickets.models import Purchase, PurchaseStatus
 from tickets.services import promos
-from tickets.services.reservations import Attendee, reserve_tickets
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def reserve(make_event):
+def reserve(make_event, reserve_only):
+    """`reserve(buyer, code="RUSH")`: a reservation of one ticket of `reserve.event` naming `code`."""
     event = make_event()
 
-    def reserve(buyer, code="RUSH", quantity=1):
-        with transaction.atomic():
-            return reserve_tickets(
-                buyer=buyer,
-                event=event,
-                ticket_type_id=event.ticket_types.first().pk,
-                quantity=quantity,
-                attendee=Attendee(name="Esi Owusu", email=buyer.email),
-                promo_code=code,
-            )
+    def reserve(buyer, code="RUSH"):
+        return reserve_only(buyer, event=event, promo_code=code)
 
     reserve.event = event
     return reserve
