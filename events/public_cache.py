@@ -101,8 +101,7 @@ def _page_number(value) -> str | None:
 
 
 def find_list_answer(public, rate_limit=None) -> http_cache.Lookup:
-    key = http_cache.entry_key(LIST_NAMESPACE, public.build_absolute_uri())
-    return http_cache.find(key, [CATALOGUE], rate_limit=rate_limit)
+    return http_cache.find(public.entry_key(LIST_NAMESPACE), [CATALOGUE], rate_limit=rate_limit)
 
 
 def find_categories_answer(rate_limit=None) -> http_cache.Lookup:
@@ -121,7 +120,7 @@ def find_event_answer(request, lookup: str, visitor: str, rate_limit=None) -> ht
     answer is built but not kept, because its generation could not be read before the data. A wrong guess
     (a slug freed by a deletion and taken again) only costs a miss: the entry records the event it shows.
     """
-    key = http_cache.entry_key(DETAIL_NAMESPACE, request.build_absolute_uri(request.path))
+    key = http_cache.path_entry_key(DETAIL_NAMESPACE, request)
     event_id, rate_verdict = _event_ids.get(lookup), None
     if event_id is None:
         probe = http_cache.find(key, None, rate_limit=rate_limit)

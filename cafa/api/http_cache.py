@@ -43,6 +43,10 @@ from cafa.api.pagination import page_urls
 
 JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})
 MAX_LOCAL_BYTES = 32 * 1024 * 1024
+MAX_REMEMBERED_KEYS = 10_000
+
+# (namespace, origin, path, query string or None) -> the entry key of that request's answer (`_remembered_key`)
+_entry_keys: dict[tuple, str] = {}
 
 # entry key -> the last current answer this process found or built under it (`_remember_locally`)
 _local_answers: dict[str, "ReadyAnswer"] = {}
@@ -129,6 +133,30 @@ class PublicRequest:
             query = self.query_params.urlencode()
             location = f"{self._request.path}?{query}" if query else self._request.path
         return self._request.build_absolute_uri(location)
+
+    def entry_key(self, namespace: str) -> str:
+        """`entry_key(namespace, self.build_absolute_uri())`, remembered per origin, path and query string,
+        which decide it (a list's canonical query is a function of its query string)."""
+        request = self._request
+        query = request.META.get("QUERY_STRING", "")
+        return _remembered_key((namespace, request._current_scheme_host, request.path, query), self.build_absolute_uri)
+
+
+def path_entry_key(namespace: str, request) -> str:
+    """The entry key of the answer to `request`'s path, whatever its query (an event page's)."""
+    memo = (namespace, request._current_scheme_host, request.path, None)
+    return _remembered_key(memo, lambda: request.build_absolute_uri(request.path))
+
+
+def _remembered_key(memo: tuple, url) -> str:
+    """The entry key of `url()` under `memo[0]`, built once per `memo` (at most MAX_REMEMBERED_KEYS): traffic
+    after an announcement asks for the same few URLs, and building one costs more than the rest of a hit."""
+    key = _entry_keys.get(memo)
+    if key is None:
+        if len(_entry_keys) >= MAX_REMEMBERED_KEYS:
+            _entry_keys.clear()
+        key = _entry_keys[memo] = entry_key(memo[0], url())
+    return key
 
 
 def entry_key(namespace: str, url: str) -> str:

@@ -9,6 +9,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from cafa.api import http_cache
 from cafa.api.throttling import AnonThrottle
 from events import public_cache
 from events.models import Event
@@ -483,3 +484,20 @@ def test_generations_are_tokens_so_a_lost_one_never_revives_old_answers(anonymou
     caches["default"].delete(public_cache.CATALOGUE)  # evicted
     Event.objects.filter(pk=gig.pk).update(title="Changed")
     assert titles(anonymous.get(EVENTS)) == ["Changed"]
+
+
+def test_remembered_entry_keys_differ_by_host_path_and_query(rf, settings):
+    """Entry keys are remembered per origin, path and query: an answer kept for one host (whose absolute
+    URLs it holds) or one query is never looked up for another."""
+    settings.ALLOWED_HOSTS = ["testserver", "api.cafa.test"]
+    requests = [
+        rf.get(EVENTS, {"status": "all"}),
+        rf.get(EVENTS, {"status": "all"}, HTTP_HOST="api.cafa.test"),
+        rf.get(EVENTS, {"status": "past"}),
+        rf.get(f"{EVENTS}past/", {"status": "all"}),
+    ]
+    keys = [http_cache.PublicRequest(request, request.GET.copy()).entry_key("list") for request in requests]
+    again = http_cache.PublicRequest(requests[0], requests[0].GET.copy()).entry_key("list")
+
+    assert len(set(keys)) == len(keys) and again == keys[0]
+    assert http_cache.path_entry_key("detail", requests[0]) != http_cache.path_entry_key("detail", requests[1])
