@@ -60,3 +60,11 @@ def test_the_image_and_the_stack_start_gunicorn_with_the_file(path):
         '"gunicorn", "-c", "gunicorn.conf.py", "cafa.wsgi:application"' in text
     )
     assert "--workers" not in text
+
+
+def test_redis_speaks_through_the_c_parser():
+    """hiredis (requirements.txt) is what redis-py uses to pack commands and parse replies: a warm public page
+    is one Redis script, and the pure-Python protocol code was most of its cost (bench/README.md)."""
+    import redis.utils
+
+    assert redis.utils.HIREDIS_AVAILABLE
