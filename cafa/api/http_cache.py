@@ -28,7 +28,6 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
@@ -269,9 +268,16 @@ def respond(request, answer: ReadyAnswer, *, shared: bool, headers: dict, vary: 
     for name, value in headers.items():
         response[name] = value
     response["ETag"] = etag
-    ages = (settings.PUBLIC_CACHE_SECONDS, settings.PUBLIC_CACHE_STALE_SECONDS) if shared else None
-    for name, value in _caching_headers(ages, response.get("Vary"), tuple(vary)):
-        response[name] = value
+    if shared:
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.PUBLIC_CACHE_SECONDS,
+            stale_while_revalidate=settings.PUBLIC_CACHE_STALE_SECONDS,
+        )
+    else:
+        patch_cache_control(response, private=True, no_store=True)
+    patch_vary_headers(response, tuple(vary))
     if not _none_match(request, etag):
         return response
     not_modified = HttpResponseNotModified()
@@ -279,22 +285,6 @@ def respond(request, answer: ReadyAnswer, *, shared: bool, headers: dict, vary: 
         if name in response:
             not_modified[name] = response[name]
     return not_modified
-
-
-@lru_cache(maxsize=64)
-def _caching_headers(ages: tuple[int, int] | None, vary_before: str | None, vary: tuple[str, ...]) -> tuple:
-    """`Cache-Control` and `Vary` of an answer, as Django's `patch_cache_control` and `patch_vary_headers`
-    write them, worked out once per combination (they are the same for every hit of a view): public for
-    (max-age, stale-while-revalidate) `ages`, private and never stored without."""
-    scratch = HttpResponse()
-    if vary_before is not None:
-        scratch["Vary"] = vary_before
-    if ages:
-        patch_cache_control(scratch, public=True, max_age=ages[0], stale_while_revalidate=ages[1])
-    else:
-        patch_cache_control(scratch, private=True, no_store=True)
-    patch_vary_headers(scratch, vary)
-    return tuple((name, scratch[name]) for name in ("Cache-Control", "Vary") if name in scratch)
 
 
 class SharedAnswerMixin:

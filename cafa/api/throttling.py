@@ -20,22 +20,12 @@ from cafa.api import shared_cache
 
 def client_address(request) -> str:
     """The client's address by DRF's NUM_PROXIES rule (X-Forwarded-For read from the right, only as
-    far as TRUSTED_PROXY_COUNT proxies vouch for it); the connection's own when that is no address.
-    Worked out once per request (a page hit asks for it twice: the rate limit and the visitor)."""
-    meta = request.META
-    known = meta.get(_ADDRESS_KEY)
-    if known is None:
-        address = BaseThrottle().get_ident(request)
-        try:
-            known = str(ipaddress.ip_address(address))
-        except ValueError:
-            known = meta.get("REMOTE_ADDR", "")
-        meta[_ADDRESS_KEY] = known
-    return known
-
-
-# Where `client_address` keeps its answer in the request's META (shared by Django's request and DRF's).
-_ADDRESS_KEY = "cafa.client_address"
+    far as TRUSTED_PROXY_COUNT proxies vouch for it); the connection's own when that is no address."""
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR", "")
 
 
 class ClientAddressMixin:
