@@ -14,8 +14,10 @@ import time
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.signals import request_finished
 from rest_framework.test import APIClient
 
+from cafa.api import tallies
 from cafa.celery import app as celery_app
 
 pytest_plugins = [
@@ -53,10 +55,28 @@ def _isolated_environment(settings, tmp_path, request):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     eager = "services" not in request.keywords
     celery_app.conf.task_always_eager = eager
+    settings.PUBLIC_HITS_SETTLE_SECONDS = 3600  # batches go when a test says so, never by the clock
+    request_finished.connect(_settle_tallies, dispatch_uid="tests-settle-tallies")
+    tallies.settle()
     cache.clear()
     yield
+    request_finished.disconnect(dispatch_uid="tests-settle-tallies")
+    tallies.settle()
     cache.clear()
     celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def _settle_tallies(**kwargs):
+    """Each request's batch is sent before the next request, as if they came further apart than the
+    settling interval (the `batched` fixture turns this off)."""
+    tallies.settle()
+
+
+@pytest.fixture
+def batched():
+    """Pages served from memory leave their rate-limit entries and visits in the batch until
+    `tallies.settle()`, as in production between two sends."""
+    request_finished.disconnect(dispatch_uid="tests-settle-tallies")
 
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused

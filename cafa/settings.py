@@ -131,6 +131,9 @@ else:
 # bounds how far stock figures may lag purchases, and how long browsers/CDNs may serve one while revalidating.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=5)
 PUBLIC_CACHE_STALE_SECONDS = env.int("PUBLIC_CACHE_STALE_SECONDS", default=30)
+# How often a process sends Redis the rate-limit entries and page visits of the public pages it served from
+# memory (cafa/api/tallies.py); 0 asks Redis on every such page instead.
+PUBLIC_HITS_SETTLE_SECONDS = env.float("PUBLIC_HITS_SETTLE_SECONDS", default=0.02)
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

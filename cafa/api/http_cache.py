@@ -37,7 +37,7 @@ from django.utils.http import parse_etags
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from cafa.api import shared_cache
+from cafa.api import shared_cache, tallies
 from cafa.api.pagination import page_urls
 
 JSON_MEDIA_RANGES = frozenset({"*/*", "application/*", "application/json"})
@@ -181,8 +181,12 @@ def find(
     local = _local_answers.get(key) if generation_keys else None  # only answers that writes make stale
     if local is not None and not (local.is_fresh and local.built_at <= time.time()):
         local = None  # stale (or built "later", by a clock since set back)
+    if local is not None and (served := _served_from_memory(key, local, generation_keys, subject, visit, rate_limit)):
+        return served
     keys = [*([] if local else [key]), *(generation_keys or ())]
     found = shared_cache.read(keys, visit=visit, rate_limit=rate_limit)
+    if found.rate_verdict is not None:
+        tallies.learn(rate_limit, found.rate_verdict)
     if found.rate_verdict is not None and not found.rate_verdict.allowed:
         return Lookup(key, None, None, rate_verdict=found.rate_verdict)
     if generation_keys is None:
@@ -201,6 +205,19 @@ def find(
         elif generation_keys:
             _remember_locally(key, answer)
     return Lookup(key, answer, generation, subject, counted=visit is not None, rate_verdict=found.rate_verdict)
+
+
+def _served_from_memory(key, local: "ReadyAnswer", generation_keys, subject, visit, rate_limit) -> Lookup | None:
+    """`local`, with no round trip, when this thread knows its generation is still current (tracked reads,
+    cafa/api/token_watch.py) and the rate limit's log is not full: the log entry and the visit go to Redis
+    in this process's next batch (cafa/api/tallies.py). None: ask Redis."""
+    if settings.PUBLIC_HITS_SETTLE_SECONDS <= 0:
+        return None
+    tokens = shared_cache.tracked_values(list(generation_keys))
+    if tokens is None or tuple(tokens) != local.generation or not tallies.add(rate_limit, visit):
+        return None
+    verdict = shared_cache.ALLOWED if rate_limit else None
+    return Lookup(key, local, local.generation, subject, counted=visit is not None, rate_verdict=verdict)
 
 
 def _remember_locally(key: str, answer: ReadyAnswer) -> None:
@@ -240,6 +257,7 @@ def bump(*generation_keys: str) -> None:
     """Give each generation a new token: every answer built under the old ones is stale from now on."""
     if generation_keys:
         shared_cache.put_many({key: _token() for key in generation_keys}, None)
+        shared_cache.forget_tracked()
 
 
 def is_shared_read(request) -> bool:

@@ -11,7 +11,6 @@ Values (answers, generation tokens) are pickled here and read only here; counter
 Django's own `incr` and `get` expect them.
 """
 
-import hashlib
 import pickle
 import secrets
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from redis.exceptions import NoScriptError, ResponseError
 
+from cafa.api import redis_scripts, token_watch
 from cafa.cache import FailSoftRedisCache
 
 
@@ -46,10 +46,16 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class RateVerdict:
-    """A rate limit's verdict; `wait` is how long a refused request must wait for a free slot."""
+    """A rate limit's verdict; `wait` is how long a refused request must wait for a free slot. An admitted
+    request that filled the log's last slot says until when the log stays full (`full_until`, time.time)."""
 
     allowed: bool
     wait: float | None = None
+    full_until: float | None = None
+
+    def refused_until(self, now: float) -> float | None:
+        """Until when the next request under this limit will be refused, if it will."""
+        return now + self.wait if not self.allowed else self.full_until
 
 
 ALLOWED = RateVerdict(allowed=True)
@@ -84,6 +90,36 @@ def count_visit(visit: Visit) -> None:
     read([], visit=visit)
 
 
+def tracked_values(keys: list[str]) -> list | None:
+    """The values of `keys`, which this thread knows to be current with no round trip while Redis has pushed
+    no change to them (cafa/api/token_watch.py); None when one is missing, Redis fails, or it is not Redis."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, FailSoftRedisCache):
+        return None
+    watch = token_watch.watch(backend.redis_client.connection_pool)
+    values = backend.run("track", keys, None, lambda _client: watch.values([backend.make_key(key) for key in keys]))
+    if values is None or None in values:
+        return None
+    return [_loads(value) for value in values]
+
+
+def forget_tracked() -> None:
+    """Make this thread read its tracked values again (after its own write, before Redis's push arrives)."""
+    token_watch.forget_all()
+
+
+def settle(entries: list[RateLimit], visits: list[Visit]) -> dict[str, float]:
+    """Log each rate-limit entry (admitted already) and count each visit, in one round trip; returns the logs
+    left full, each with the time a request under it may be admitted again."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, FailSoftRedisCache):  # one call each, as a page read would make them
+        for rate_limit, visit in [*((entry, None) for entry in entries), *((None, visit) for visit in visits)]:
+            _DjangoCalls(backend).read([], visit, rate_limit)
+        return {}
+    label = [entry.key for entry in entries] or [visit.views_key for visit in visits]
+    return backend.run("settle", label, {}, lambda client: _RedisCalls(backend, client).settle(entries, visits))
+
+
 def put(key: str, value, timeout) -> None:
     """Store `value` for `timeout` seconds (None: until evicted)."""
     put_many({key: value}, timeout)
@@ -108,35 +144,7 @@ def add(key: str, value, timeout) -> bool:
 class _RedisCalls:
     """The calls on Redis, under Django's keys (`make_key`). A read with a rate limit or a visit is one Lua
     script (sent by its digest, EVALSHA): the visit is counted only when the request is admitted, and the
-    values are read in the same command."""
-
-    # KEYS: [the rate log] [views, seen, visitors] keys read; ARGV: limit (-1: no rate limit), window, now, log
-    # entry, seen seconds, 1 when a visit is to be counted. Returns {false, the values read...} when admitted,
-    # else {the time of the oldest logged request}.
-    READ = """
-    local first = 1
-    local limit = tonumber(ARGV[1])
-    if limit >= 0 then
-      first = 2
-      local now, window = tonumber(ARGV[3]), tonumber(ARGV[2])
-      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-      if redis.call('ZCARD', KEYS[1]) >= limit then
-        return {redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ARGV[3]}
-      end
-      redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-      redis.call('EXPIRE', KEYS[1], ARGV[2])
-    end
-    if ARGV[6] == '1' then
-      redis.call('INCR', KEYS[first])
-      if redis.call('SET', KEYS[first + 1], '1', 'NX', 'EX', ARGV[5]) then redis.call('INCR', KEYS[first + 2]) end
-      first = first + 3
-    end
-    if first > #KEYS then return {false} end
-    local values = redis.call('MGET', unpack(KEYS, first))
-    table.insert(values, 1, false)
-    return values
-    """
-    READ_DIGEST = hashlib.sha1(READ.encode()).hexdigest()  # noqa: S324 - Redis names scripts by SHA-1
+    values are read in the same command. A batch of them is settled by another (cafa/api/redis_scripts.py)."""
 
     def __init__(self, backend, client):
         self.backend = backend
@@ -146,10 +154,13 @@ class _RedisCalls:
         if not (visit or rate_limit):
             values = self.client.mget([self.backend.make_key(key) for key in keys]) if keys else []
             return Read(_present(keys, values), None)
-        oldest, *values = self._read_script(keys, visit, rate_limit)
+        oldest, *answer = self._read_script(keys, visit, rate_limit)
+        if oldest is not None:
+            return Read({}, _refused(rate_limit, float(oldest)))
+        full, *values = answer
         rate_verdict = None
         if rate_limit:
-            rate_verdict = ALLOWED if oldest is None else _refused(rate_limit, float(oldest))
+            rate_verdict = ALLOWED if full is None else _filled(rate_limit, float(full))
         return Read(_present(keys, values) if values else {}, rate_verdict)
 
     def _read_script(self, keys: list[str], visit: Visit | None, rate_limit: RateLimit | None) -> list:
@@ -158,13 +169,13 @@ class _RedisCalls:
             names += [visit.views_key, visit.seen_key, visit.visitors_key]
         names = [self.backend.make_key(name) for name in [*names, *keys]]
         limit, window, now = (rate_limit.limit, rate_limit.window, rate_limit.now) if rate_limit else (-1, 0, 0)
-        entry = f"{now!r}:{secrets.token_hex(6)}"
+        entry = _log_member(rate_limit) if rate_limit else ""
         seen_seconds = visit.seen_seconds if visit else 0
         arguments = (len(names), *names, limit, window, repr(now), entry, seen_seconds, 1 if visit else 0)
         try:
             return self._evalsha(arguments)
         except NoScriptError:  # not loaded yet (or flushed): EVAL loads it
-            return self.client.eval(self.READ, *arguments)
+            return self.client.eval(redis_scripts.READ, *arguments)
 
     def _evalsha(self, arguments: tuple) -> list:
         """EVALSHA of the read script on a connection of the client's pool, without the client's per-command
@@ -174,7 +185,7 @@ class _RedisCalls:
         pool = self.client.connection_pool
         connection = pool.get_connection()
         try:
-            connection.send_command("EVALSHA", self.READ_DIGEST, *arguments)
+            connection.send_command("EVALSHA", redis_scripts.READ_DIGEST, *arguments)
             return connection.read_response()
         except ResponseError:
             raise  # Redis answered: the connection is sound
@@ -183,6 +194,19 @@ class _RedisCalls:
             raise
         finally:
             pool.release(connection)
+
+    def settle(self, entries: list[RateLimit], visits: list[Visit]) -> dict[str, float]:
+        names = [entry.key for entry in entries]
+        arguments = [len(entries)]
+        for entry in entries:
+            arguments += [entry.limit, entry.window, repr(entry.now), _log_member(entry)]
+        for visit in visits:
+            names += [visit.views_key, visit.seen_key, visit.visitors_key]
+            arguments.append(visit.seen_seconds)
+        keys = [self.backend.make_key(name) for name in names]
+        answer = self.client.register_script(redis_scripts.SETTLE)(keys=keys, args=arguments)
+        full = dict(zip(answer[::2], answer[1::2], strict=True))
+        return {entries[index - 1].key: float(oldest) + entries[index - 1].window for index, oldest in full.items()}
 
     def put_many(self, values: dict, timeout) -> None:
         if timeout == 0:  # as Django's cache: kept for no time at all
@@ -228,6 +252,16 @@ class _DjangoCalls:
             self.backend.incr(key)
         except ValueError:  # evicted between add() and incr()
             self.backend.add(key, 1, timeout=None)
+
+
+def _log_member(rate_limit: RateLimit) -> str:
+    """A request's entry in its rate limit's log: its time, made unique."""
+    return f"{rate_limit.now!r}:{secrets.token_hex(6)}"
+
+
+def _filled(rate_limit: RateLimit, oldest: float) -> RateVerdict:
+    """Admitted into the log's last slot: full until `oldest` (the entry whose leaving frees one) leaves."""
+    return RateVerdict(allowed=True, full_until=oldest + rate_limit.window)
 
 
 def _refused(rate_limit: RateLimit, oldest: float) -> RateVerdict:

@@ -134,7 +134,7 @@ def test_a_read_after_redis_closed_its_connections_runs_on_a_new_one(caplog):
 def test_a_read_after_redis_forgot_its_scripts_loads_the_script_again(caplog):
     """Redis restarted empty (or SCRIPT FLUSH): EVALSHA answers NOSCRIPT, the read sends the script itself
     once, and nothing is logged or paused."""
-    from cafa.api import shared_cache
+    from cafa.api import redis_scripts, shared_cache
 
     cache.redis_client.script_flush()
     rate_limit = shared_cache.RateLimit(key="throttle:anon:10.0.0.8:log", limit=5, window=60, now=1000.0)
@@ -142,5 +142,5 @@ def test_a_read_after_redis_forgot_its_scripts_loads_the_script_again(caplog):
     found = shared_cache.read([], rate_limit=rate_limit)
 
     assert found.rate_verdict.allowed
-    assert cache.redis_client.script_exists(shared_cache._RedisCalls.READ_DIGEST) == [True]
+    assert cache.redis_client.script_exists(redis_scripts.READ_DIGEST) == [True]
     assert outage_lines(caplog) == []

@@ -1,0 +1,111 @@
+"""Generation tokens a thread keeps, and knows to be current without asking Redis again.
+
+Each thread reads the tokens over a connection of its own with client-side tracking on (RESP3, `CLIENT
+TRACKING ON`): from then on Redis pushes an invalidation down that connection whenever a key it read
+changes, in the same moment it answers the write. Before trusting what it keeps, the thread polls that
+connection (no round trip): any push, a broken connection, or tokens older than PUBLIC_CACHE_SECONDS
+(a connection that went silent without closing) make it forget everything and read again.
+
+So a cached page learns that its generation is current with no round trip, and a bump made by any
+process is seen by the next request of every process (cafa/api/http_cache.py). Values are returned as
+Redis holds them (bytes, or None for a missing key); errors are left to the caller's fail-soft `run`.
+"""
+
+import os
+import threading
+import time
+
+from django.conf import settings
+from redis.exceptions import RedisError
+
+_threads = threading.local()
+
+
+class TokenWatch:
+    """One thread's tracked connection to one Redis server, and the values it read there."""
+
+    def __init__(self, pool):
+        self._pool = pool
+        self._connection = None
+        self._values: dict[str, bytes] = {}
+        self._read_at = 0.0
+
+    def values(self, keys: list[str]) -> list[bytes | None]:
+        """The current values of `keys` (made keys): from memory while Redis has pushed no change, else read
+        (and tracked) in one round trip. A connection found closed (Redis restarted, an idle timeout) is
+        replaced once, as the client's pool does; a second failure is the caller's to handle."""
+        connected = self._connection is not None
+        try:
+            return self._current(keys)
+        except (RedisError, OSError):
+            self.forget()
+            if not connected:
+                raise
+        try:
+            return self._current(keys)
+        except (RedisError, OSError):
+            self.forget()
+            raise
+
+    def _current(self, keys: list[str]) -> list[bytes | None]:
+        if self._changed():
+            self.clear()
+        known = [self._values.get(key) for key in keys]
+        return known if None not in known else self._read(keys)
+
+    def clear(self) -> None:
+        """Forget the values read (the next call reads them again)."""
+        self._values.clear()
+
+    def forget(self) -> None:
+        """Drop the connection and everything read over it (the next call reconnects and reads again)."""
+        self.clear()
+        if self._connection is not None:
+            self._connection.disconnect()
+            self._connection = None
+
+    def _changed(self) -> bool:
+        """Whether anything read may have changed: a push is waiting, or the values are too old to trust."""
+        if self._connection is None or time.monotonic() - self._read_at >= settings.PUBLIC_CACHE_SECONDS:
+            return True
+        pushed = False
+        while self._connection.can_read(timeout=0):
+            self._connection.read_response(push_request=True)
+            pushed = True
+        return pushed
+
+    def _read(self, keys: list[str]) -> list[bytes | None]:
+        connection = self._connection or self._connect()
+        self.clear()  # read again, all of them: each read is tracked from now on
+        self._read_at = time.monotonic()
+        connection.send_command("MGET", *keys)
+        values = connection.read_response()  # pushes before the answer concern older values: skipped
+        self._values.update((key, value) for key, value in zip(keys, values, strict=True) if value is not None)
+        return values
+
+    def _connect(self):
+        options = {**self._pool.connection_kwargs, "protocol": 3}
+        connection = self._pool.connection_class(**options)
+        connection.connect()
+        connection.send_command("CLIENT", "TRACKING", "ON")
+        connection.read_response()
+        self._connection = connection
+        return connection
+
+
+def watch(pool) -> TokenWatch:
+    """This thread's watch on the Redis server of a redis-py connection `pool` (a new one after a fork)."""
+    watches = getattr(_threads, "watches", None)
+    if watches is None or _threads.pid != os.getpid():
+        watches = _threads.watches = {}
+        _threads.pid = os.getpid()
+    found = watches.get(pool)
+    if found is None:
+        found = watches[pool] = TokenWatch(pool)
+    return found
+
+
+def forget_all() -> None:
+    """Forget this thread's values (after its own bump, before Redis's push arrives)."""
+    for found in (getattr(_threads, "watches", None) or {}).values():
+        found.clear()
