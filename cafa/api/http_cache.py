@@ -11,10 +11,12 @@ caller: there is no user to read, so it is the same for everyone who may see it.
 `previous` links are the one part that echoes the request itself (every parameter, CONTRACT.md §1.8): they
 are cut out of the kept bytes and written for each request as it is served (`PageSlots`).
 
-An anonymous read pays one cache round trip: the `anon` rate limit is checked in the same call that looks
-the answer up, and hits and misses count toward it alike (cafa/api/throttling.py, AnonThrottle). A process
-keeps the current answers it found or built (`_remember_locally`): while one is fresh, that call reads only
-its generation, never the bytes again; the rules above (generation, age) decide whether it is served.
+An anonymous read pays at most one cache round trip: the `anon` rate limit is checked in the same call that
+looks the answer up, and hits and misses count toward it alike (cafa/api/throttling.py, AnonThrottle). A
+process keeps the current answers it found or built (`_remember_locally`); while its thread knows, from
+tracked reads, that the generation of one is still current (cafa/api/token_watch.py), that answer is
+served with no round trip at all, its rate-limit entry and visit left to the process's next batch
+(cafa/api/tallies.py, which states the bounds). The rules above (generation, age) decide either way.
 
 Every call to the shared cache goes through cafa/api/shared_cache.py, where a cache error is a miss.
 

@@ -44,6 +44,8 @@ class Tallies:
         """Join the next batch; False (nothing joins) when the log is full: check that request now."""
         if rate_limit is not None and self._full_until.get(rate_limit.key, 0.0) > rate_limit.now:
             return False
+        if rate_limit is None and visit is None:
+            return True
         with self._lock:
             if rate_limit is not None:
                 self._entries.append(rate_limit)
@@ -74,7 +76,7 @@ class Tallies:
 
     def _send_forever(self) -> None:
         while True:
-            time.sleep(settings.PUBLIC_HITS_SETTLE_SECONDS)
+            time.sleep(max(settings.PUBLIC_HITS_SETTLE_SECONDS, 0.005))
             try:
                 self.settle()
             except Exception:  # a bug must not stop the counting for the rest of the process's life

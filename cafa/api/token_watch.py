@@ -3,22 +3,30 @@
 Each thread reads the tokens over a connection of its own with client-side tracking on (RESP3, `CLIENT
 TRACKING ON`): from then on Redis pushes an invalidation down that connection whenever a key it read
 changes, in the same moment it answers the write. Before trusting what it keeps, the thread polls that
-connection (no round trip): any push, a broken connection, or tokens older than PUBLIC_CACHE_SECONDS
-(a connection that went silent without closing) make it forget everything and read again.
+connection (no round trip): any push, or a broken connection, makes it forget everything and read again;
+a value older than PUBLIC_CACHE_SECONDS is read again too (a connection that went silent without closing).
 
 So a cached page learns that its generation is current with no round trip, and a bump made by any
 process is seen by the next request of every process (cafa/api/http_cache.py). Values are returned as
 Redis holds them (bytes, or None for a missing key); errors are left to the caller's fail-soft `run`.
 """
 
+import logging
 import os
 import threading
 import time
 
 from django.conf import settings
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
+logger = logging.getLogger(__name__)
+
+TRACKING = ("CLIENT", "TRACKING", "ON")
 _threads = threading.local()
+
+
+class TrackingRefused(Exception):
+    """This Redis does not track keys (before 6.0, or the CLIENT command is disabled)."""
 
 
 class TokenWatch:
@@ -27,16 +35,23 @@ class TokenWatch:
     def __init__(self, pool):
         self._pool = pool
         self._connection = None
-        self._values: dict[str, bytes] = {}
-        self._read_at = 0.0
+        self._values: dict[str, tuple[bytes, float]] = {}  # made key -> its value, and when it was read
+        self._refused = False
 
-    def values(self, keys: list[str]) -> list[bytes | None]:
+    def values(self, keys: list[str]) -> list[bytes | None] | None:
         """The current values of `keys` (made keys): from memory while Redis has pushed no change, else read
-        (and tracked) in one round trip. A connection found closed (Redis restarted, an idle timeout) is
-        replaced once, as the client's pool does; a second failure is the caller's to handle."""
+        (and tracked) in one round trip; None if this Redis refuses to track (then nothing is kept here).
+        A connection found closed (Redis restarted, an idle timeout) is replaced once, as the client's pool
+        does; a second failure is the caller's to handle."""
+        if self._refused:
+            return None
         connected = self._connection is not None
         try:
             return self._current(keys)
+        except TrackingRefused:
+            self._refused = True
+            logger.warning("cache_tracking_refused: public pages ask Redis on every request")
+            return None
         except (RedisError, OSError):
             self.forget()
             if not connected:
@@ -50,8 +65,11 @@ class TokenWatch:
     def _current(self, keys: list[str]) -> list[bytes | None]:
         if self._changed():
             self.clear()
-        known = [self._values.get(key) for key in keys]
-        return known if None not in known else self._read(keys)
+        oldest = time.monotonic() - settings.PUBLIC_CACHE_SECONDS
+        known = [self._values.get(key, (None, oldest)) for key in keys]
+        if all(read_at > oldest for _, read_at in known):
+            return [value for value, _ in known]
+        return self._read(keys)
 
     def clear(self) -> None:
         """Forget the values read (the next call reads them again)."""
@@ -65,8 +83,8 @@ class TokenWatch:
             self._connection = None
 
     def _changed(self) -> bool:
-        """Whether anything read may have changed: a push is waiting, or the values are too old to trust."""
-        if self._connection is None or time.monotonic() - self._read_at >= settings.PUBLIC_CACHE_SECONDS:
+        """Whether anything read may have changed: a push is waiting (or there is no connection)."""
+        if self._connection is None:
             return True
         pushed = False
         while self._connection.can_read(timeout=0):
@@ -76,19 +94,22 @@ class TokenWatch:
 
     def _read(self, keys: list[str]) -> list[bytes | None]:
         connection = self._connection or self._connect()
-        self.clear()  # read again, all of them: each read is tracked from now on
-        self._read_at = time.monotonic()
+        read_at = time.monotonic()
         connection.send_command("MGET", *keys)
         values = connection.read_response()  # pushes before the answer concern older values: skipped
-        self._values.update((key, value) for key, value in zip(keys, values, strict=True) if value is not None)
+        self._values.update((key, (value, read_at)) for key, value in zip(keys, values, strict=True) if value)
         return values
 
     def _connect(self):
         options = {**self._pool.connection_kwargs, "protocol": 3}
         connection = self._pool.connection_class(**options)
         connection.connect()
-        connection.send_command("CLIENT", "TRACKING", "ON")
-        connection.read_response()
+        connection.send_command(*TRACKING)
+        try:
+            connection.read_response()
+        except ResponseError as error:
+            connection.disconnect()
+            raise TrackingRefused from error
         self._connection = connection
         return connection
 

@@ -11,7 +11,7 @@ from redis import Redis
 from redis.connection import AbstractConnection
 from rest_framework.test import APIClient
 
-from cafa.api import http_cache, shared_cache, tallies
+from cafa.api import http_cache, shared_cache, tallies, token_watch
 from cafa.api.throttling import AnonThrottle
 from events import public_cache
 from events.models import Event
@@ -74,15 +74,15 @@ def titles(response) -> list[str]:
     return [item["title"] for item in response.json()["results"]]
 
 
-@pytest.mark.parametrize("page", ["list", "detail"])
-def test_a_page_served_from_memory_asks_redis_nothing(anonymous, gig, batched, redis_commands, page):
-    url = EVENTS if page == "list" else detail(gig)
-    kept = served_from_memory(anonymous, url)
+def test_pages_served_from_memory_ask_redis_nothing(anonymous, gig, batched, redis_commands):
+    urls = [EVENTS, detail(gig), f"{EVENTS}past/"]
+    kept = {url: served_from_memory(anonymous, url).content for url in urls}
     redis_commands.clear()
     for _ in range(3):
-        response = anonymous.get(url)
-        assert response.status_code == 200
-        assert response.content == kept.content
+        for url in urls:  # one after the other, as browsing mixes them
+            response = anonymous.get(url)
+            assert response.status_code == 200
+            assert response.content == kept[url]
     assert redis_commands == []
 
 
@@ -167,3 +167,18 @@ def test_a_batch_lost_to_an_outage_is_logged_not_raised(unreachable_cache, caplo
     tallies.settle()
     lines = [record.getMessage() for record in caplog.records if record.name == "cafa.cache"]
     assert lines[0].startswith("cache_unavailable component=throttle scope=anon operation=settle failures=1 ")
+
+
+def test_a_redis_that_refuses_tracking_is_asked_every_time(anonymous, gig, batched, redis_commands, monkeypatch, caplog):
+    monkeypatch.setattr(token_watch, "TRACKING", ("CLIENT", "TRACKING", "MAYBE"))  # Redis answers an error
+    monkeypatch.setattr(token_watch, "_threads", threading.local())
+    served_from_memory(anonymous, detail(gig))
+    redis_commands.clear()
+
+    assert anonymous.get(detail(gig)).json()["title"] == "Highlife Night"
+
+    assert len(redis_commands) == 1  # the page's one round trip, as without tracking
+    assert [r.getMessage() for r in caplog.records if r.name == "cafa.api.token_watch"] == [
+        "cache_tracking_refused: public pages ask Redis on every request"
+    ]
+    assert [r for r in caplog.records if r.name == "cafa.cache"] == []  # not an outage
