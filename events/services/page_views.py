@@ -1,8 +1,8 @@
 """Page views and unique visitors of event pages, buffered in the cache (CONTRACT.md §4.4).
 
 A page hit only touches the cache (a page served from a worker's memory, with that worker's next batch:
-cafa/api/tallies.py, within PUBLIC_HITS_SETTLE_SECONDS); `flush_event_view_counts` (a periodic Celery task) moves the buffered
-counts to the event rows with one `F()` UPDATE per viewed event. Reads add what is still buffered
+cafa/api/tallies.py, within PUBLIC_HITS_SETTLE_SECONDS); `flush_event_view_counts` (a periodic Celery task)
+moves the buffered counts to the event rows with one `F()` UPDATE per viewed event. Reads add what is still buffered
 (`events.selectors.with_current_view_counts`), so nobody waits for a flush to see a view.
 """
 

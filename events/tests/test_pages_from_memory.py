@@ -169,7 +169,9 @@ def test_a_batch_lost_to_an_outage_is_logged_not_raised(unreachable_cache, caplo
     assert lines[0].startswith("cache_unavailable component=throttle scope=anon operation=settle failures=1 ")
 
 
-def test_a_redis_that_refuses_tracking_is_asked_every_time(anonymous, gig, batched, redis_commands, monkeypatch, caplog):
+def test_a_redis_that_refuses_tracking_is_asked_every_time(
+    anonymous, gig, batched, redis_commands, monkeypatch, caplog
+):
     monkeypatch.setattr(token_watch, "TRACKING", ("CLIENT", "TRACKING", "MAYBE"))  # Redis answers an error
     monkeypatch.setattr(token_watch, "_threads", threading.local())
     served_from_memory(anonymous, detail(gig))
