@@ -22,6 +22,7 @@ from redis.exceptions import RedisError, ResponseError
 logger = logging.getLogger(__name__)
 
 TRACKING = ("CLIENT", "TRACKING", "ON")
+MAX_VALUES = 10_000  # a thread keeps at most this many (one per event page viewed, and the catalogue's)
 _threads = threading.local()
 
 
@@ -97,6 +98,8 @@ class TokenWatch:
         read_at = time.monotonic()
         connection.send_command("MGET", *keys)
         values = connection.read_response()  # pushes before the answer concern older values: skipped
+        if len(self._values) >= MAX_VALUES:
+            self.clear()
         self._values.update((key, (value, read_at)) for key, value in zip(keys, values, strict=True) if value)
         return values
 
