@@ -37,6 +37,7 @@ class TokenWatch:
         self._pool = pool
         self._connection = None
         self._values: dict[str, tuple[bytes, float]] = {}  # made key -> its value, and when it was read
+        self._pushed = False  # Redis pushed a change since the last look (`_note_change`)
         self._refused = False
 
     def values(self, keys: list[str]) -> list[bytes | None] | None:
@@ -84,20 +85,22 @@ class TokenWatch:
             self._connection = None
 
     def _changed(self) -> bool:
-        """Whether anything read may have changed: a push is waiting (or there is no connection)."""
+        """Whether anything read may have changed: Redis pushed a change (or there is no connection)."""
         if self._connection is None:
             return True
-        pushed = False
         while self._connection.can_read(timeout=0):
             self._connection.read_response(push_request=True)
-            pushed = True
+        pushed, self._pushed = self._pushed, False
         return pushed
+
+    def _note_change(self, _push) -> None:
+        self._pushed = True
 
     def _read(self, keys: list[str]) -> list[bytes | None]:
         connection = self._connection or self._connect()
         read_at = time.monotonic()
         connection.send_command("MGET", *keys)
-        values = connection.read_response()  # pushes before the answer concern older values: skipped
+        values = connection.read_response()  # a push read on the way is noted, for the next look
         if len(self._values) >= MAX_VALUES:
             self.clear()
         self._values.update((key, (value, read_at)) for key, value in zip(keys, values, strict=True) if value)
@@ -107,6 +110,7 @@ class TokenWatch:
         options = {**self._pool.connection_kwargs, "protocol": 3}
         connection = self._pool.connection_class(**options)
         connection.connect()
+        connection._parser.set_invalidation_push_handler(self._note_change)  # as redis-py's own client cache
         connection.send_command(*TRACKING)
         try:
             connection.read_response()

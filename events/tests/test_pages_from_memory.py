@@ -184,3 +184,22 @@ def test_a_redis_that_refuses_tracking_is_asked_every_time(
         "cache_tracking_refused: public pages ask Redis on every request"
     ]
     assert [r for r in caplog.records if r.name == "cafa.cache"] == []  # not an outage
+
+
+def test_a_change_pushed_while_another_token_is_read_is_not_missed(monkeypatch):
+    """A push can land between the look for one and the read of another token's value: it still counts."""
+    backend = caches["default"]
+    catalogue, event = backend.make_key(public_cache.CATALOGUE), backend.make_key(public_cache.event_generation(1))
+    writer = backend.redis_client
+    writer.mset({catalogue: b"old", event: b"one"})
+    watch = token_watch.TokenWatch(writer.connection_pool)
+    assert watch.values([catalogue]) == [b"old"]
+
+    writer.set(catalogue, b"new")
+    time.sleep(0.05)  # the push is on the socket now
+    with monkeypatch.context() as patched:
+        patched.setattr(token_watch.TokenWatch, "_changed", lambda self: False)  # it landed after the look
+        assert watch.values([event]) == [b"one"]  # read over the same connection, after the push
+
+    assert watch.values([catalogue]) == [b"new"]
+    watch.forget()
