@@ -80,8 +80,9 @@ class AnonThrottle(IPThrottle):
 
     The log of admitted requests is checked and extended in one call (`shared_cache.check_rate`), and a public
     read answered from the shared cache folds that call into its lookup (cafa/api/http_cache.py): the view
-    then carries the verdict as `rate_verdict`, and this throttle reads it instead of asking again. Hits and
-    misses count toward the one limit; with Redis down every request is admitted.
+    then carries the verdict as `rate_verdict`, and this throttle reads it instead of asking again. A page
+    served from a worker's memory joins the log with the worker's next batch (cafa/api/tallies.py, which
+    states the bound). Hits and misses count toward the one limit; with Redis down every request is admitted.
     """
 
     scope = "anon"
