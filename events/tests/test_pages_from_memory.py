@@ -6,10 +6,8 @@ import time
 
 import pytest
 from django.core.cache import caches
-from django.utils import timezone
 from redis import Redis
 from redis.connection import AbstractConnection
-from rest_framework.test import APIClient
 
 from cafa.api import http_cache, shared_cache, tallies, token_watch
 from cafa.api.throttling import AnonThrottle
@@ -20,22 +18,6 @@ from events.page_view_buffer import buffered_view_counts
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
 EVENTS = "/api/v1/events/"
-
-
-@pytest.fixture
-def gig(make_event):
-    return make_event(title="Highlife Night", ticket_types=[{"name": "Regular", "price": "50"}])
-
-
-@pytest.fixture
-def anonymous():
-    return APIClient()
-
-
-@pytest.fixture
-def frozen(time_machine):
-    time_machine.move_to(timezone.now(), tick=False)
-    return time_machine
 
 
 @pytest.fixture

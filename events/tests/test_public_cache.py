@@ -22,16 +22,6 @@ SHOWN_HEADERS = ("Content-Type", "ETag", "Cache-Control", "Vary", "Allow")
 
 
 @pytest.fixture
-def gig(make_event):
-    return make_event(title="Highlife Night", ticket_types=[{"name": "Regular", "price": "50"}])
-
-
-@pytest.fixture
-def anonymous():
-    return APIClient()
-
-
-@pytest.fixture
 def commit(django_capture_on_commit_callbacks):
     """Run a write as if its transaction committed: the generation bumps are on-commit callbacks."""
 
@@ -386,12 +376,6 @@ def test_the_accept_header_is_honoured_as_before(anonymous, gig, accept, status,
 
 
 # --- Throttled like everything else (CONTRACT.md §1.10: `anon`) ----------------------------------
-
-
-@pytest.fixture
-def frozen(time_machine):
-    time_machine.move_to(timezone.now(), tick=False)
-    return time_machine
 
 
 def assert_throttled(response, retry_after: int):
