@@ -59,10 +59,12 @@ def _isolated_environment(settings, tmp_path, request):
     request_finished.connect(_settle_tallies, dispatch_uid="tests-settle-tallies")
     tallies.settle()
     cache.clear()
+    tallies.forget_full_logs()
     yield
     request_finished.disconnect(dispatch_uid="tests-settle-tallies")
     tallies.settle()
     cache.clear()
+    tallies.forget_full_logs()
     celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
 
 

@@ -188,9 +188,9 @@ def find(
     keys = [*([] if local else [key]), *(generation_keys or ())]
     found = shared_cache.read(keys, visit=visit, rate_limit=rate_limit)
     if found.rate_verdict is not None:
-        tallies.learn(rate_limit, found.rate_verdict)
-    if found.rate_verdict is not None and not found.rate_verdict.allowed:
-        return Lookup(key, None, None, rate_verdict=found.rate_verdict)
+        tallies.learn(rate_limit, found.rate_verdict)  # a full log: the next hits are checked one by one too
+        if not found.rate_verdict.allowed:
+            return Lookup(key, None, None, rate_verdict=found.rate_verdict)
     if generation_keys is None:
         stale = found.values.get(key)
         subject = stale.subject if isinstance(stale, ReadyAnswer) else None
@@ -224,9 +224,10 @@ def _served_from_memory(key, local: "ReadyAnswer", generation_keys, subject, vis
 
 def _remember_locally(key: str, answer: ReadyAnswer) -> None:
     """Keep a current answer built under a generation in this process too: while it is fresh and its
-    generation current, a hit reads only the generation from the shared cache, not the answer's bytes (at
-    most MAX_LOCAL_BYTES in all). An answer under no generation lives as long as the shared entry does,
-    which only the shared cache knows: it is never kept here."""
+    generation current, a hit reads only the generation from the shared cache, not the answer's bytes, or
+    nothing at all when its thread tracks the generation (`_served_from_memory`; MAX_LOCAL_BYTES in all).
+    An answer under no generation lives as long as the shared entry does, which only the shared cache
+    knows: it is never kept here."""
     global _local_bytes
     if _local_bytes + len(answer.body) > MAX_LOCAL_BYTES:
         _local_answers.clear()

@@ -4,8 +4,9 @@ A public page served from this process's memory (cafa/api/http_cache.py) asks Re
 rate-limit log entry and its visit join this process's next batch, which a thread sends every
 PUBLIC_HITS_SETTLE_SECONDS in one script (`shared_cache.settle`). The script logs each entry as the
 one-by-one check does (the sliding log DRF keeps) and counts each visit; its answer names the logs the
-batch left at their limit, and until a slot frees up in one, the requests under it are checked one by one
-again (`add` says no), as a miss is: refused with the exact wait.
+batch left at their limit, as every one-by-one check of a log does when it finds or leaves it full
+(`learn`). Until a slot frees up in such a log, the requests under it are checked one by one again (`add`
+says no), as a miss is: refused with the exact wait.
 
 The bounds this buys the speed with: a client can pass its limit by what it sends one worker within one
 interval (a few requests at 20 ms), and a visit reaches Redis, and the view counts, within one interval.
@@ -63,6 +64,11 @@ class Tallies:
             with self._lock:
                 self._full_until[rate_limit.key] = until
 
+    def forget_full_logs(self) -> None:
+        """Forget which logs were full (after the cache was emptied: they are empty now)."""
+        with self._lock:
+            self._full_until = {}
+
     def settle(self) -> None:
         """Send the batch now (one script), and learn which logs it left full."""
         with self._lock:
@@ -86,5 +92,6 @@ class Tallies:
 _tallies = Tallies()
 add = _tallies.add
 learn = _tallies.learn
+forget_full_logs = _tallies.forget_full_logs
 settle = _tallies.settle
 atexit.register(settle)

@@ -15,7 +15,7 @@ import ipaddress
 
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from cafa.api import shared_cache
+from cafa.api import shared_cache, tallies
 
 
 def client_address(request) -> str:
@@ -82,7 +82,8 @@ class AnonThrottle(IPThrottle):
     read answered from the shared cache folds that call into its lookup (cafa/api/http_cache.py): the view
     then carries the verdict as `rate_verdict`, and this throttle reads it instead of asking again. A page
     served from a worker's memory joins the log with the worker's next batch (cafa/api/tallies.py, which
-    states the bound). Hits and misses count toward the one limit; with Redis down every request is admitted.
+    states the bound), and every check made here tells the batch's keeper when the log is full. Hits and
+    misses count toward the one limit; with Redis down every request is admitted.
     """
 
     scope = "anon"
@@ -101,6 +102,8 @@ class AnonThrottle(IPThrottle):
         if rate_verdict is None:
             rate_limit = self.rate_limit_for_anonymous(request)
             rate_verdict = shared_cache.check_rate(rate_limit) if rate_limit else shared_cache.ALLOWED
+            if rate_limit:
+                tallies.learn(rate_limit, rate_verdict)  # a full log: pages from memory are checked too
         self.rate_verdict = rate_verdict
         return rate_verdict.allowed
 
