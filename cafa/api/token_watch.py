@@ -9,6 +9,11 @@ a value older than PUBLIC_CACHE_SECONDS is read again too (a connection that wen
 So a cached page learns that its generation is current with no round trip, and a bump made by any
 process is seen by the next request of every process (cafa/api/http_cache.py). Values are returned as
 Redis holds them (bytes, or None for a missing key); errors are left to the caller's fail-soft `run`.
+
+Why not redis-py's own client-side cache (`cache_config`): it refuses any Redis before 7.4 (checked: on
+this project's Redis 7.0, docker-compose's `redis:7`, it raises at connect), and it answers through the
+client's per-command machinery. This module uses redis-py's connection, RESP3 parser and invalidation
+handler as that cache does, and adds only the poll and the keeping.
 """
 
 import logging
